@@ -1,0 +1,59 @@
+# The two commands a new user runs (see README.md):
+#   make lab    set everything up, then open JupyterLab on notebooks/
+#   make test   set everything up with the test tools, then run the whole suite
+# Both are safe to repeat: the virtual environment is only reinstalled when
+# pyproject.toml changes.
+
+SHELL   := /bin/bash
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+# JupyterLab refuses to run as root unless told it may (containers, CI).
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+
+test: setup-test
+	@start=$$(date +%s); \
+	$(BIN)/ruff check . && \
+	$(BIN)/python -m pytest --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/sanitize.cfg $(PYTEST_ARGS); \
+	status=$$?; \
+	echo "Test suite wall time: $$(( $$(date +%s) - start )) s"; \
+	exit $$status
+
+setup: $(VENV)/.installed graphviz
+setup-test: $(VENV)/.installed-test graphviz
+
+$(BIN)/python:
+	@bash tools/make_venv.sh "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --progress-bar off -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+graphviz:
+	@bash tools/ensure_graphviz.sh
+
+# --- for course authors -------------------------------------------------
+# Re-execute every notebook top to bottom in a fresh kernel and store the
+# outputs, then rewrite the generated navigation cells.
+notebooks: setup-test
+	$(BIN)/python tools/run_notebooks.py notebooks/[0-9]*.ipynb
+	$(BIN)/python tools/add_navigation.py
+
+navigation: setup-test
+	$(BIN)/python tools/add_navigation.py
+
+doctor: setup
+	$(BIN)/python -m nblib.doctor
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache nblib.egg-info

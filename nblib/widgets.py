@@ -1,0 +1,192 @@
+"""Interactive explorers built from ipywidgets sliders.
+
+Each explorer redraws a figure through a plain ``draw_*`` function, which the
+tests call directly.  An explorer's text form (what a reader without a
+running kernel sees, and what nbval compares) names it and its current values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+import numpy as np
+from IPython.display import display
+from matplotlib.figure import Figure
+
+from nblib.descent import gradient_descent_1d
+from nblib.losses import binary_log_loss
+from nblib.metrics import accuracy
+from nblib.neuron import neuron_forward
+from nblib.plots import plot_decision_boundary
+
+
+class Explorer(widgets.VBox):
+    """Sliders above a figure that is redrawn whenever a slider moves.
+
+    Parameters
+    ----------
+    title : str
+    controls : dict of name -> ipywidget
+        Each control's ``value`` is passed to ``draw`` under its name.
+    draw : callable
+        ``draw(ax, **values)`` draws the figure for the current values.
+    """
+
+    def __init__(self, title: str, controls: dict, draw: Callable, figsize=(6.0, 4.0)):
+        self.title = title
+        self.controls = controls
+        self.draw = draw
+        self.figsize = figsize
+        self.figure = None
+        self.output = widgets.Output()
+        super().__init__([widgets.HTML(f"<b>{title}</b>"),
+                          widgets.HBox(list(controls.values())), self.output])
+        for control in controls.values():
+            control.observe(self.redraw, names="value")
+        self.redraw()
+
+    def values(self) -> dict:
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self, change=None) -> None:
+        """Draw the figure for the current values into the output area."""
+        # A Figure not registered with pyplot: nothing accumulates between redraws.
+        figure = Figure(figsize=self.figsize, dpi=72, layout="constrained")
+        self.draw(figure.subplots(), **self.values())
+        self.figure = figure
+        self.output.clear_output(wait=True)
+        with self.output:
+            display(figure)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={_short(value)}" for name, value in self.values().items())
+        return f"{self.title}: {shown}"
+
+
+def _short(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _slider(description, value, low, high, step):
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step,
+                               description=description, continuous_update=True,
+                               readout_format=".2f", layout=widgets.Layout(width="260px"))
+
+
+# --- 01: a neuron's weights -------------------------------------------------
+
+def draw_neuron(ax, X, y, w1: float, w2: float, b: float):
+    """Decision boundary of the neuron sigmoid(w1 * width + w2 * height + b), with its accuracy.
+
+    Taught in notebooks/01_neuron.ipynb.
+    """
+    w = np.array([w1, w2])
+    accuracy_now = accuracy(neuron_forward(X, w, b), y)
+    plot_decision_boundary(lambda points: neuron_forward(points, w, b), X, y, ax=ax,
+                           title=f"w1={w1:.2f}, w2={w2:.2f}, b={b:.2f}: "
+                                 f"accuracy {accuracy_now:.0%}")
+    return ax
+
+
+def neuron_explorer(X, y, w1: float = -1.0, w2: float = -1.0, b: float = 9.0) -> Explorer:
+    """Sliders for a two-input neuron's w1, w2 and b, redrawing its decision boundary.
+
+    Parameters
+    ----------
+    X : array, shape (n, 2)
+    y : array, shape (n,)
+
+    Taught in notebooks/01_neuron.ipynb.
+    """
+    controls = {"w1": _slider("w1", w1, -5, 5, 0.1), "w2": _slider("w2", w2, -5, 5, 0.1),
+                "b": _slider("b", b, -30, 30, 0.1)}
+    return Explorer("Neuron explorer", controls,
+                    lambda ax, **values: draw_neuron(ax, X, y, **values))
+
+
+# --- 02: the learning rate --------------------------------------------------
+
+def parabola(x):
+    """f(x) = 3x² - 4x + 5, the running example of notebooks/02_gradients.ipynb."""
+    return 3 * x**2 - 4 * x + 5
+
+
+def parabola_derivative(x):
+    """f'(x) = 6x - 4."""
+    return 6 * x - 4
+
+
+def draw_learning_rate(ax, lr: float, num_steps: int = 10, x0: float = -1.5):
+    """Gradient descent on f(x) = 3x² - 4x + 5 from ``x0``: each step drawn on the curve.
+
+    Taught in notebooks/02_gradients.ipynb.
+    """
+    xs = gradient_descent_1d(parabola_derivative, x0, lr, num_steps)
+    visited = xs[np.isfinite(xs)]
+    shown = visited[np.abs(visited - 2 / 3) <= 4]
+    grid = np.linspace(-3.5, 4.8, 300)
+    ax.plot(grid, parabola(grid), color="gray", label="f(x) = 3x² - 4x + 5")
+    ax.plot(shown, parabola(shown), "o-", color="C3", markersize=5, label="gradient descent")
+    ax.plot(shown[:1], parabola(shown[:1]), "s", color="black", label="start")
+    ax.set_xlim(-3.5, 4.8)
+    ax.set_ylim(0, 60)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    final = xs[-1]
+    verdict = "diverged" if not np.isfinite(final) or abs(final - 2 / 3) > 4 else f"x = {final:.3f}"
+    ax.set_title(f"α = {lr:.3f}, {num_steps} steps: {verdict}")
+    ax.legend(loc="upper center")
+    return ax
+
+
+def learning_rate_explorer(lr: float = 0.05, num_steps: int = 10) -> Explorer:
+    """A learning-rate slider for gradient descent on f(x) = 3x² - 4x + 5.
+
+    Taught in notebooks/02_gradients.ipynb.
+    """
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=-0.3, step=0.05,
+                                     description="α", readout_format=".3f",
+                                     layout=widgets.Layout(width="300px")),
+        "num_steps": widgets.IntSlider(value=num_steps, min=1, max=50, description="steps"),
+    }
+    return Explorer("Learning-rate explorer", controls, draw_learning_rate)
+
+
+# --- 03: log loss -----------------------------------------------------------
+
+def draw_log_loss(ax, y_hat: float, y: int):
+    """Log loss of one prediction ``y_hat`` when the truth is ``y``, on the loss curve.
+
+    Taught in notebooks/03_log_loss.ipynb.
+    """
+    grid = np.linspace(0.001, 0.999, 400)
+    for label, color in ((1, "C0"), (0, "C1")):
+        curve = -np.log(grid) if label == 1 else -np.log(1 - grid)
+        name = "y = 1: -log(ŷ)" if label == 1 else "y = 0: -log(1 - ŷ)"
+        ax.plot(grid, curve, color=color, lw=3 if label == y else 1,
+                alpha=1 if label == y else 0.35, label=name)
+    loss = binary_log_loss(np.array([y_hat]), np.array([y]))
+    ax.plot([y_hat], [loss], "o", color="black", markersize=8)
+    ax.set_xlabel("predicted probability ŷ")
+    ax.set_ylabel("log loss")
+    ax.set_ylim(0, 7)
+    ax.set_title(f"ŷ = {y_hat:.3f}, y = {y}: loss = {loss:.4f}")
+    ax.legend(loc="upper center")
+    return ax
+
+
+def log_loss_explorer(y_hat: float = 0.7, y: int = 1) -> Explorer:
+    """A ŷ slider and a y = 0/1 toggle showing the log loss of one prediction.
+
+    Taught in notebooks/03_log_loss.ipynb.
+    """
+    controls = {
+        "y_hat": widgets.FloatSlider(value=y_hat, min=0.001, max=0.999, step=0.001,
+                                     description="ŷ", readout_format=".3f",
+                                     layout=widgets.Layout(width="300px")),
+        "y": widgets.ToggleButtons(options=[0, 1], value=y, description="y"),
+    }
+    return Explorer("Log-loss explorer", controls, draw_log_loss)
