@@ -8,8 +8,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nblib.activations import relu, relu_derivative, sigmoid, sigmoid_derivative, tanh, \
-    tanh_derivative
+from nblib.activations import (
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    tanh,
+    tanh_derivative,
+)
 from nblib.validation import as_float_array, check_labels
 
 ACCEPT_STYLE = {"color": "#1f77b4", "marker": "o", "label": "Accept (1)"}

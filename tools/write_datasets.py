@@ -3,7 +3,14 @@
 tests/test_datasets.py checks that the shipped CSVs still match the generators.
 """
 
-from nblib.datasets import BAKERY_FEATURES, DATA_DIR, TOY_FEATURES, bakery_buns, toy_table, write_csv
+from nblib.datasets import (
+    BAKERY_FEATURES,
+    DATA_DIR,
+    TOY_FEATURES,
+    bakery_buns,
+    toy_table,
+    write_csv,
+)
 
 if __name__ == "__main__":
     write_csv(DATA_DIR / "bakery_buns.csv", *bakery_buns(), BAKERY_FEATURES)
