@@ -8,6 +8,10 @@ SHELL   := /bin/bash
 PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
+# Optional groups from pyproject.toml installed by `make test`.  CI adds
+# `parity` (PyTorch, CPU build) for the autograd parity tests:
+#   make test EXTRAS=test,parity
+EXTRAS  ?= test
 # JupyterLab refuses to run as root unless told it may (containers, CI).
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -26,7 +30,7 @@ test: setup-test
 	exit $$status
 
 setup: $(VENV)/.installed graphviz
-setup-test: $(VENV)/.installed-test graphviz
+setup-test: $(VENV)/.installed-extras-$(EXTRAS) graphviz
 
 $(BIN)/python:
 	@bash tools/make_venv.sh "$(PYTHON)" "$(VENV)"
@@ -35,8 +39,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --progress-bar off -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
+$(VENV)/.installed-extras-$(EXTRAS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --progress-bar off -e '.[$(EXTRAS)]'
 	@touch $@ $(VENV)/.installed
 
 graphviz:
