@@ -204,20 +204,8 @@ class Value:
     # --- the graph ----------------------------------------------------------------------
 
     def topological_order(self) -> list[Value]:
-        """Every node this value depends on, each after all of its inputs (this value last).
-
-        Iterative depth-first search: a graph millions of nodes deep needs no recursion.
-        """
-        order, visited, stack = [], set(), [(self, False)]
-        while stack:
-            node, inputs_done = stack.pop()
-            if inputs_done:
-                order.append(node)
-            elif node not in visited:
-                visited.add(node)
-                stack.append((node, True))
-                stack.extend((child, False) for child in node._prev if child not in visited)
-        return order
+        """Every node this value depends on, each after all of its inputs (this value last)."""
+        return topological_order(self)
 
     def backward(self) -> None:
         """Fill in ``.grad`` of every node: the derivative of this value with respect to it.
@@ -267,6 +255,24 @@ class Value:
                                      "or infinite (try a smaller learning rate)")
         for p in parameters:
             p.data -= lr * p.grad
+
+
+def topological_order(root) -> list:
+    """Every node ``root`` depends on, each after all of its inputs (``root`` last).
+
+    Iterative depth-first search, so a graph millions of nodes deep needs no
+    recursion.  Works on any node with a ``_prev`` tuple of input nodes.
+    """
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in node._prev if child not in visited)
+    return order
 
 
 def weighted_sum(weights, inputs, bias) -> Value:

@@ -14,7 +14,7 @@ import shutil
 import graphviz
 
 from nblib.doctor import graphviz_install_command
-from nblib.engine import Value
+from nblib.engine import topological_order
 
 #: Larger drawings are refused: Graphviz and the browser slow to a crawl.
 MAX_NODES = 150
@@ -31,12 +31,14 @@ def _escape(text: str) -> str:
     return text
 
 
-def to_dot(root: Value, max_nodes: int = MAX_NODES) -> graphviz.Digraph:
+def to_dot(root, max_nodes: int = MAX_NODES) -> graphviz.Digraph:
     """The Graphviz description of ``root``'s graph (no ``dot`` program needed).
 
     Parameters
     ----------
     root : Value
+        An nblib ``Value``, or any object with ``data``, ``grad``, ``label``,
+        ``_op`` and ``_prev`` (such as the ``Value`` a notebook builds itself).
     max_nodes : int
         Refuse graphs with more values than this.
 
@@ -45,9 +47,11 @@ def to_dot(root: Value, max_nodes: int = MAX_NODES) -> graphviz.Digraph:
     graphviz.Digraph
         ``print(to_dot(root).source)`` shows the DOT text.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a Value, got {type(root).__name__}")
-    order = root.topological_order()
+    missing = [a for a in ("data", "grad", "label", "_op", "_prev") if not hasattr(root, a)]
+    if missing:
+        raise TypeError(f"root must be a Value (with data, grad, label, _op, _prev), got "
+                        f"{type(root).__name__} without {', '.join(missing)}")
+    order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(f"this graph has {len(order)} values, more than max_nodes={max_nodes}: "
                          "a drawing that big is unreadable and slow. Draw a smaller expression, "
@@ -66,7 +70,7 @@ def to_dot(root: Value, max_nodes: int = MAX_NODES) -> graphviz.Digraph:
     return dot
 
 
-def draw_dot(root: Value, max_nodes: int = MAX_NODES) -> graphviz.Digraph:
+def draw_dot(root, max_nodes: int = MAX_NODES) -> graphviz.Digraph:
     """Draw ``root``'s expression graph; in a notebook the result displays as SVG.
 
     Raises
