@@ -9,6 +9,7 @@ Notebook-specific exercises are defined in :mod:`nblib.exercises`.
 
 from __future__ import annotations
 
+import copy
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ def _difference(got, expected, tol: float) -> str | None:
         return "returned None (did you forget `return`, or leave `...` in place?)"
     if got is Ellipsis:
         return "is still `...`: replace it with your answer"
+    if isinstance(got, (str, bytes)):
+        return (f"returned {type(got).__name__} {got!r}, "
+                f"expected a number like {format_value(expected)}")
     try:
         got_array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -136,7 +140,7 @@ class Exercise:
         for args, expected in self.cases:
             call = f"{name}({self._show_args(args)})"
             try:
-                got = func(*args)
+                got = func(*copy.deepcopy(args))
             except Exception as error:  # a student's bug: report it, don't crash the check
                 return f"{call} raised {type(error).__name__}: {error}"
             problem = _difference(got, expected, self.tol)

@@ -7,31 +7,14 @@ notebooks/03_log_loss.ipynb (toy table).
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import numpy as np
 
+from nblib.paths import DATA_DIR, cache_dir  # noqa: F401  (re-exported)
 from nblib.validation import as_float_array
-
-#: data/ in the course folder: the CSV copies of these datasets live here.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 BAKERY_FEATURES = ("width_cm", "height_cm")
 TOY_FEATURES = ("x1", "x2", "x3")
-
-
-def cache_dir() -> Path:
-    """Where downloaded datasets are kept (created on first use by the downloaders).
-
-    ``$NBLIB_CACHE`` if set, else ``data/cache`` in the course folder (git
-    ignores it), else ``~/.cache/nblib`` when nblib is installed elsewhere.
-    """
-    if os.environ.get("NBLIB_CACHE"):
-        return Path(os.environ["NBLIB_CACHE"]).expanduser()
-    if DATA_DIR.is_dir():
-        return DATA_DIR / "cache"
-    return Path.home() / ".cache" / "nblib"
 
 
 def bakery_buns(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +45,8 @@ def bakery_buns(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
     rng = np.random.default_rng(seed)
     width = rng.uniform(3.5, 7.5, size=n)
     height = rng.uniform(2.0, 5.0, size=n)
@@ -101,11 +86,15 @@ def write_csv(path, X, y, feature_names) -> None:
     if len(feature_names) != X.shape[1] or len(y) != len(X):
         raise ValueError(f"X {X.shape}, y {y.shape} and {len(feature_names)} feature names "
                          "do not fit together")
+    if not np.all(y == np.round(y)):
+        raise ValueError("y must hold integer class labels, found "
+                         f"{np.unique(y[y != np.round(y)])[:5].tolist()}")
     with open(path, "w", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         writer.writerow([*feature_names, "label"])
         for row, label in zip(X, y):
-            writer.writerow([f"{value:g}" for value in row] + [int(label)])
+            writer.writerow([repr(float(value)).removesuffix(".0") for value in row]
+                            + [int(label)])
 
 
 def read_csv(path) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -119,9 +108,12 @@ def read_csv(path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """
     with open(path, newline="") as file:
         rows = list(csv.reader(file))
-    header, body = rows[0], rows[1:]
-    if not body or header[-1] != "label":
+    if len(rows) < 2 or not rows[0] or rows[0][-1] != "label":
         raise ValueError(f"{path} is not a course dataset: expected a header ending in "
                          "'label' and at least one row")
-    table = np.array(body, dtype=np.float64)
+    header, body = rows[0], rows[1:]
+    try:
+        table = np.array(body, dtype=np.float64)
+    except ValueError as error:
+        raise ValueError(f"{path} is not a course dataset: {error}") from None
     return table[:, :-1], table[:, -1].astype(int), header[:-1]

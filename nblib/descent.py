@@ -1,5 +1,7 @@
 """Gradient descent on a function of one variable.  Taught in notebooks/02_gradients.ipynb."""
 
+import numbers
+
 import numpy as np
 
 from nblib.validation import as_scalar, check_positive
@@ -35,7 +37,11 @@ def gradient_descent_1d(derivative, x0: float, lr: float, num_steps: int) -> np.
     xs = np.full(num_steps + 1, np.inf)
     xs[0] = x
     for step in range(1, num_steps + 1):
-        x = x - lr * derivative(x)
+        slope = derivative(x)
+        if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
+            raise TypeError(f"derivative must return one number, got {type(slope).__name__} "
+                            f"at x = {x}")
+        x = x - lr * slope
         if not np.isfinite(x) or abs(x) > 1e150:
             break
         xs[step] = x

@@ -11,12 +11,13 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from nblib.datasets import DATA_DIR, cache_dir
+from nblib.paths import DATA_DIR, cache_dir
 
 #: Runtime dependencies (distribution name -> minimum version), as in pyproject.toml.
 REQUIRED = {
@@ -34,10 +35,10 @@ REINSTALL = "make setup   (or: pip install -e . in the course folder)"
 def _version_tuple(text: str) -> tuple[int, ...]:
     parts = []
     for piece in text.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
+        digits = re.match(r"\d+", piece)
         if not digits:
             break
-        parts.append(int(digits))
+        parts.append(int(digits.group()))
     return tuple(parts)
 
 
@@ -120,7 +121,7 @@ def diagnose() -> list[tuple[bool, str, str]]:
                     "run from a clone of the course repository (data/ ships with it)"))
     results.append((True, f"download cache: {_display_path(cache_dir())} "
                           "(set NBLIB_CACHE to move it)", ""))
-    return results
+    return [(ok, what, "" if ok else fix) for ok, what, fix in results]
 
 
 def report() -> bool:

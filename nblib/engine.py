@@ -32,12 +32,24 @@ import warnings
 def _as_number(data) -> float:
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         shape = getattr(data, "shape", None)
-        if shape is not None:
+        if shape:
             raise TypeError(f"a Value holds one number, got an array of shape {shape}; "
                             "use one Value per element")
         raise TypeError(f"a Value holds a number (int or float), got {type(data).__name__} "
                         f"{data!r}")
     return float(data)
+
+
+def _power_slope(x: float, exponent: float, y: float) -> float:
+    """d/dx x ** exponent at x (where x ** exponent = y), including float's edge cases."""
+    if exponent == 0:
+        return 0.0  # x ** 0 is constant, even at x = 0
+    try:
+        return exponent * x ** (exponent - 1)
+    except ZeroDivisionError:  # x = 0 and 0 < exponent < 1: a vertical tangent
+        return math.inf
+    except OverflowError:  # float ** raises where division just gives +-inf
+        return exponent * (y / x)
 
 
 class Value:
@@ -56,7 +68,9 @@ class Value:
     requires_grad : bool
         For a leaf: whether ``backward()`` computes its gradient and
         ``optimize()`` updates it.  Set it to False for inputs and constants.
-        A computed value requires a gradient when any of its inputs does.
+        A computed value requires a gradient when any of its inputs did at the
+        moment it was computed (changing a leaf's flag later does not reach
+        values already built from it).
     """
 
     __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_backward")
@@ -110,10 +124,14 @@ class Value:
         if self.data == 0 and exponent < 0:
             raise ZeroDivisionError(f"0 ** {exponent} is undefined (division by zero)")
         x = self.data
-        out = Value(x**exponent, (self,), f"**{exponent}")
+        try:
+            y = x**exponent
+        except OverflowError:
+            raise OverflowError(f"({x}) ** {exponent} is too large for a float") from None
+        out = Value(y, (self,), f"**{exponent}")
 
         def _backward(grad):
-            self.grad += exponent * x ** (exponent - 1) * grad
+            self.grad += _power_slope(x, exponent, y) * grad
         out._backward = _backward
         return out
 
@@ -183,6 +201,8 @@ class Value:
         return self + (-other)
 
     def __truediv__(self, other):
+        if not isinstance(other, Value) and other == 0:
+            raise ZeroDivisionError("division of a Value by zero")
         return self * other**-1
 
     def __radd__(self, other):  # other + self
@@ -246,15 +266,23 @@ class Value:
         Call after ``backward()``.  Refuses (FloatingPointError) when a gradient
         is NaN or infinite rather than write it into the parameters.
         """
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         parameters = self.parameters()
-        bad = [p.label or repr(p) for p in parameters if not math.isfinite(p.grad)]
-        if bad:
-            raise FloatingPointError(f"not updating: the gradient of {', '.join(bad[:5])} is NaN "
+        broken = [p for p in parameters if not math.isfinite(p.grad)]
+        if broken:
+            raise FloatingPointError(f"not updating: the gradient of {_names(broken)} is NaN "
                                      "or infinite (try a smaller learning rate)")
+        broken = [p for p in parameters if not math.isfinite(p.data - lr * p.grad)]
+        if broken:
+            raise FloatingPointError(f"not updating: the step for {_names(broken)} overflows "
+                                     "(try a smaller learning rate)")
         for p in parameters:
             p.data -= lr * p.grad
+
+
+def _names(values) -> str:
+    return ", ".join(v.label or repr(v) for v in values[:5])
 
 
 def topological_order(root) -> list:
@@ -271,7 +299,9 @@ def topological_order(root) -> list:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack.extend((child, False) for child in node._prev if child not in visited)
+            # reversed: the stack pops last-in first, so inputs come out left to right
+            stack.extend((child, False) for child in reversed(node._prev)
+                         if child not in visited)
     return order
 
 

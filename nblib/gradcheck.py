@@ -100,6 +100,7 @@ def gradient_check(f, x, analytic_gradient, h: float = 1e-5) -> float:
     float
         :func:`relative_error` between the two; below about 1e-7 is a pass.
     """
+    analytic_gradient = as_float_array(analytic_gradient, "analytic_gradient")
     numeric = numerical_derivative(f, x, h)
     if np.shape(analytic_gradient) != np.shape(numeric):
         raise ValueError(f"analytic_gradient must have the shape of x, {np.shape(numeric)}, "

@@ -1,8 +1,14 @@
-"""Measuring a classifier.  Taught in notebooks/02_gradients.ipynb."""
+"""Measuring a classifier.  Introduced in notebooks/01_neuron.ipynb."""
 
 import numpy as np
 
-from nblib.validation import as_float_array, check_labels, check_probabilities, check_same_shape
+from nblib.validation import (
+    as_float_array,
+    as_scalar,
+    check_labels,
+    check_probabilities,
+    check_same_shape,
+)
 
 
 def accuracy(y_hat, y, threshold: float = 0.5) -> float:
@@ -25,4 +31,7 @@ def accuracy(y_hat, y, threshold: float = 0.5) -> float:
     check_same_shape(y_hat, "y_hat", y, "y")
     check_probabilities(y_hat)
     check_labels(y)
+    threshold = as_scalar(threshold, "threshold")
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must lie in [0, 1], got {threshold}")
     return float(np.mean((y_hat >= threshold) == (y == 1)))

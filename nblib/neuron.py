@@ -119,14 +119,20 @@ def train_neuron(X, y, *, loss: str = "mse", lr: float = 0.1, num_epochs: int = 
     n = X.shape[0]
     losses = np.empty(num_epochs)
     for epoch in trange(num_epochs, desc=f"training ({loss})", disable=not progress):
-        y_hat = sigmoid(X @ w + b)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = X @ w + b
+        if not np.all(np.isfinite(z)):
+            raise FloatingPointError(f"training diverged at epoch {epoch} (the weights grew "
+                                     f"too large); try a smaller learning rate than lr={lr}")
+        y_hat = sigmoid(z)
         if loss == "mse":
             losses[epoch] = mse(y_hat, y)
             dz = 2 * (y_hat - y) * y_hat * (1 - y_hat) / n
         else:
             losses[epoch] = binary_log_loss(y_hat, y)
             dz = (y_hat - y) / n
-        w -= lr * (X.T @ dz)
+        with np.errstate(over="ignore", invalid="ignore"):
+            w -= lr * (X.T @ dz)
         b -= lr * float(np.sum(dz))
     if not np.all(np.isfinite(w)) or not np.isfinite(b):
         raise FloatingPointError(f"training diverged (weights became NaN or infinite); "

@@ -47,6 +47,9 @@ def plot_activations(ax=None, derivatives: bool = False, x_range=(-5.0, 5.0)):
 
     Taught in notebooks/01_neuron.ipynb and notebooks/02_gradients.ipynb.
     """
+    x_range = as_float_array(x_range, "x_range", ndim=1)
+    if x_range.shape != (2,) or not x_range[0] < x_range[1]:
+        raise ValueError(f"x_range must be (low, high) with low < high, got {tuple(x_range)}")
     ax = _axes(ax)
     x = np.linspace(*x_range, 401)
     pairs = [("sigmoid", sigmoid, sigmoid_derivative), ("tanh", tanh, tanh_derivative),
@@ -117,12 +120,19 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 150,
     X, y = _check_points(X, y)
     if not callable(predict):
         raise TypeError(f"predict must be a function of points (m, 2), got {type(predict).__name__}")
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
+            or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
     ax = _axes(ax)
     (x_min, y_min), (x_max, y_max) = X.min(axis=0) - padding, X.max(axis=0) + padding
     grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, resolution),
                                  np.linspace(y_min, y_max, resolution))
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    probability = np.asarray(predict(points), dtype=np.float64).reshape(grid_x.shape)
+    probability = as_float_array(predict(points), "predict(points)")
+    if probability.size != len(points):
+        raise ValueError(f"predict must return one probability per point: given points of "
+                         f"shape {points.shape} it returned shape {probability.shape}")
+    probability = probability.reshape(grid_x.shape)
     filled = ax.contourf(grid_x, grid_y, probability, levels=np.linspace(0, 1, 11),
                          cmap="RdBu", alpha=0.35)
     if probability.min() < 0.5 < probability.max():

@@ -38,7 +38,11 @@ def as_float_array(value, name: str, *, ndim: int | None = None, finite: bool = 
     """
     if value is None or isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a number or an array of numbers, got {type(value).__name__}")
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a rectangular array of numbers "
+                         "(every row the same length)") from None
     if array.dtype == bool:
         array = array.astype(np.float64)
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
@@ -64,7 +68,7 @@ def as_scalar(value, name: str) -> float:
     """Return ``value`` as a Python float; raise if it is not one finite real number."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    array = np.asarray(value, dtype=np.float64)
+    array = as_float_array(value, name, finite=False, allow_empty=True)
     if array.size != 1:
         raise ValueError(f"{name} must be a single number, got shape {array.shape}")
     number = float(array.reshape(()))

@@ -7,11 +7,12 @@ running kernel sees, and what nbval compares) names it and its current values.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 from nblib.descent import gradient_descent_1d
@@ -56,9 +57,14 @@ class Explorer(widgets.VBox):
         figure = Figure(figsize=self.figsize, dpi=72, layout="constrained")
         self.draw(figure.subplots(), **self.values())
         self.figure = figure
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(figure)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        # Set the output area's contents from the kernel rather than printing into it:
+        # that also works with no widget frontend (nbconvert, nbval), where captured
+        # output would spill into the cell instead.
+        self.output.outputs = ({"output_type": "display_data", "metadata": {},
+                                "data": {"image/png": base64.b64encode(buffer.getvalue()).decode(),
+                                         "text/plain": repr(self)}},)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={_short(value)}" for name, value in self.values().items())

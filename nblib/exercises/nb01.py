@@ -1,0 +1,90 @@
+"""Exercises of notebooks/01_neuron.ipynb: one neuron's forward pass and its decision boundary.
+
+    from nblib.exercises import nb01
+    nb01.exercise_1.check(neuron_output)
+
+Expected values come from nblib's own neuron (:func:`nblib.neuron.neuron_forward`).
+"""
+
+import numpy as np
+
+from nblib.checks import Exercise
+from nblib.neuron import neuron_forward
+
+
+def _y_hat(x, w, b) -> float:
+    """nblib's prediction for one sample ``x``."""
+    return float(neuron_forward(np.atleast_2d(x), w, b)[0])
+
+
+def _bias_through(point, w) -> float:
+    """The b with w @ point + b = 0."""
+    return -float(np.dot(w, point))
+
+
+_BUN = np.array([6.05, 2.96])       # the first bun of the notebook
+_W = np.array([-2.0, -3.0])
+_CORNER = np.array([5.5, 3.5])       # corner of the rejects
+
+#: (x, w, b) for exercises 1 and 2.  The first is the notebook's worked example;
+#: the third lies exactly on the decision boundary (z = 0, y_hat = 0.5).
+_SAMPLES = [
+    (_BUN, _W, 22.0),
+    (np.array([7.0, 4.5]), _W, 22.0),
+    (_CORNER, np.array([-1.0, -1.0]), 9.0),
+    (np.array([0.0, 1.0, 1.0]), np.array([0.5, -1.0, 2.0]), -0.5),
+    (np.array([1.0, 0.0, 0.0]), np.array([-1.5, 0.3, 0.7]), 0.25),
+]
+
+exercise_1 = Exercise(
+    name="Exercise 1 (one sample's forward pass)",
+    cases=[((x, w, b), _y_hat(x, w, b)) for x, w, b in _SAMPLES],
+    arg_names=("x", "w", "b"),
+    hint_text="""
+First the weighted sum, one number:  z = w @ x + b   (the same as np.dot(w, x) + b).
+Then squash it:  activations.sigmoid(z).
+Check by hand: for x = (6.05, 2.96), w = (-2, -3), b = 22 you get z = 1.02, y_hat = 0.7350.
+""",
+    solution_code="""
+def neuron_output(x, w, b):
+    z = w @ x + b                  # weighted sum plus bias: one number
+    return activations.sigmoid(z)  # squashed into (0, 1)
+""",
+)
+
+exercise_2 = Exercise(
+    name="Exercise 2 (accept or reject?)",
+    cases=[((x, w, b), int(_y_hat(x, w, b) >= 0.5)) for x, w, b in _SAMPLES],
+    arg_names=("x", "w", "b"),
+    hint_text="""
+The neuron accepts when y_hat >= 0.5, which is the same as z = w @ x + b >= 0.
+Return 1 or 0 (an int), not the probability. Mind the >=: a sample on the boundary
+has z = 0 and y_hat = 0.5 exactly, and counts as accepted.
+""",
+    solution_code="""
+def predict_class(x, w, b):
+    z = w @ x + b
+    return 1 if z >= 0 else 0      # y_hat >= 0.5 exactly when z >= 0
+""",
+)
+
+_POINTS = [
+    (_CORNER, np.array([-1.0, -1.0])),
+    (np.array([6.0, 4.0]), _W),
+    (np.array([4.0, 5.0]), np.array([1.0, -0.5])),
+    (np.array([1.0, 0.0, 1.0]), np.array([0.5, 2.0, -1.0])),
+]
+
+exercise_3 = Exercise(
+    name="Exercise 3 (put the boundary through a point)",
+    cases=[((point, w), _bias_through(point, w)) for point, w in _POINTS],
+    arg_names=("point", "w"),
+    hint_text="""
+The decision boundary is where z = w @ x + b = 0.
+The point lies on it when w @ point + b = 0: solve that for b.
+""",
+    solution_code="""
+def bias_through(point, w):
+    return -(w @ point)            # then w @ point + b = 0
+""",
+)

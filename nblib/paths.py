@@ -1,0 +1,23 @@
+"""Where the course's data lives.  No numpy here: ``nblib.doctor`` must import it even
+when numpy is missing, to say so."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: data/ in the course folder: the CSV copies of the course's datasets live here.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def cache_dir() -> Path:
+    """Where downloaded datasets are kept (created on first use by the downloaders).
+
+    ``$NBLIB_CACHE`` if set, else ``data/cache`` in the course folder (git
+    ignores it), else ``~/.cache/nblib`` when nblib is installed elsewhere.
+    """
+    if os.environ.get("NBLIB_CACHE"):
+        return Path(os.environ["NBLIB_CACHE"]).expanduser()
+    if DATA_DIR.is_dir():
+        return DATA_DIR / "cache"
+    return Path.home() / ".cache" / "nblib"

@@ -1,0 +1,251 @@
+"""nblib.widgets: the explorers build, show their values, and redraw when a control moves.
+
+The draw_* functions are plain functions of an Axes, tested directly.
+"""
+
+import base64
+import math
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from nblib.datasets import bakery_buns
+from nblib.widgets import (
+    Explorer,
+    draw_learning_rate,
+    draw_log_loss,
+    draw_neuron,
+    learning_rate_explorer,
+    log_loss_explorer,
+    neuron_explorer,
+    parabola,
+    parabola_derivative,
+)
+
+X, Y = bakery_buns()
+
+
+@pytest.fixture
+def ax():
+    return Figure().subplots()
+
+
+def title_of(explorer):
+    return explorer.figure.axes[0].get_title()
+
+
+def neuron_accuracy(w1, w2, b):
+    z = w1 * X[:, 0] + w2 * X[:, 1] + b
+    return np.mean((z >= 0) == (Y == 1))    # sigmoid(z) >= 0.5 exactly when z >= 0
+
+
+# --- the generic Explorer ----------------------------------------------------------------------------
+
+
+def test_explorer_calls_draw_with_the_controls_values():
+    calls = []
+
+    def draw(ax, a, n):
+        calls.append((a, n))
+        ax.set_title(f"a={a}, n={n}")
+
+    a = widgets.FloatSlider(value=0.5, min=0, max=1)
+    n = widgets.IntSlider(value=3, min=1, max=9)
+    explorer = Explorer("Test explorer", {"a": a, "n": n}, draw)
+    assert calls == [(0.5, 3)]
+    assert explorer.values() == {"a": 0.5, "n": 3}
+    assert repr(explorer) == "Test explorer: a=0.5, n=3"
+    first = explorer.figure
+    assert isinstance(first, Figure)
+
+    n.value = 7
+    assert calls == [(0.5, 3), (0.5, 7)]
+    assert explorer.figure is not first
+    assert title_of(explorer) == "a=0.5, n=7"
+    assert repr(explorer) == "Test explorer: a=0.5, n=7"
+
+
+def test_explorer_output_shows_the_current_figure_and_its_text_form():
+    explorer = log_loss_explorer()
+    (shown,) = explorer.output.outputs
+    assert shown["output_type"] == "display_data"
+    assert shown["data"]["text/plain"] == "Log-loss explorer: y_hat=0.7, y=1"
+    first_png = base64.b64decode(shown["data"]["image/png"])
+    assert first_png.startswith(b"\x89PNG\r\n")
+
+    explorer.controls["y"].value = 0
+    (shown,) = explorer.output.outputs                  # replaced, not appended
+    assert shown["data"]["text/plain"] == "Log-loss explorer: y_hat=0.7, y=0"
+    assert base64.b64decode(shown["data"]["image/png"]) != first_png
+
+
+def test_explorer_is_a_box_with_title_controls_and_output():
+    a = widgets.FloatSlider(value=0.25)
+    explorer = Explorer("Boxed", {"a": a}, lambda ax, a: None)
+    assert isinstance(explorer, widgets.VBox)
+    title, controls, output = explorer.children
+    assert title.value == "<b>Boxed</b>"
+    assert controls.children == (a,)
+    assert output is explorer.output
+
+
+def test_explorer_figures_are_not_left_open_in_pyplot():
+    before = plt.get_fignums()
+    explorer = learning_rate_explorer()
+    explorer.controls["num_steps"].value = 20
+    assert plt.get_fignums() == before
+
+
+def test_float_values_are_shown_short():
+    explorer = Explorer("Short", {"v": widgets.FloatSlider(value=1 / 3, min=0, max=1,
+                                                           step=None)}, lambda ax, v: None)
+    assert repr(explorer) == "Short: v=0.333"
+
+
+# --- 01: the neuron explorer -------------------------------------------------------------------------
+
+
+def test_draw_neuron_title_shows_the_weights_and_the_accuracy(ax):
+    returned = draw_neuron(ax, X, Y, w1=-1.0, w2=-1.0, b=9.0)
+    assert returned is ax
+    expected = neuron_accuracy(-1.0, -1.0, 9.0)
+    assert ax.get_title() == f"w1=-1.00, w2=-1.00, b=9.00: accuracy {expected:.0%}"
+    assert ax.get_xlabel() == "width (cm)"
+
+
+def test_draw_neuron_accuracy_changes_with_the_weights(ax):
+    draw_neuron(ax, X, Y, w1=0.0, w2=0.0, b=5.0)          # accepts every bun
+    assert ax.get_title().endswith(f"accuracy {np.mean(Y == 1):.0%}")
+
+
+def test_neuron_explorer():
+    explorer = neuron_explorer(X, Y)
+    assert repr(explorer) == "Neuron explorer: w1=-1, w2=-1, b=9"
+    assert title_of(explorer).startswith("w1=-1.00, w2=-1.00, b=9.00")
+    first = explorer.figure
+
+    explorer.controls["b"].value = 8.5
+    assert explorer.figure is not first
+    assert repr(explorer) == "Neuron explorer: w1=-1, w2=-1, b=8.5"
+    expected = neuron_accuracy(-1.0, -1.0, 8.5)
+    assert title_of(explorer) == f"w1=-1.00, w2=-1.00, b=8.50: accuracy {expected:.0%}"
+
+
+def test_neuron_explorer_starting_values_and_ranges():
+    explorer = neuron_explorer(X, Y, w1=0.5, w2=-2.0, b=1.0)
+    assert explorer.values() == {"w1": 0.5, "w2": -2.0, "b": 1.0}
+    assert (explorer.controls["w1"].min, explorer.controls["w1"].max) == (-5, 5)
+    assert (explorer.controls["b"].min, explorer.controls["b"].max) == (-30, 30)
+
+
+def test_neuron_explorer_bad_data_raises_naming_it():
+    with pytest.raises(ValueError, match="w must have one weight per feature"):
+        neuron_explorer(X[:, :1], Y)
+    with pytest.raises(ValueError, match="y must hold class labels"):
+        neuron_explorer(X, Y + 1)
+
+
+# --- 02: the learning-rate explorer ---------------------------------------------------------------------
+
+
+def test_parabola():
+    assert parabola(0.0) == 5.0 and parabola(2.0) == 9.0
+    assert parabola_derivative(2 / 3) == pytest.approx(0.0)
+    np.testing.assert_allclose(parabola(np.array([1.0, -1.0])), [4.0, 12.0])
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.1, 0.2, 0.3])
+def test_small_learning_rates_converge_to_two_thirds(ax, lr):
+    draw_learning_rate(ax, lr, num_steps=50)
+    assert ax.get_title() == f"α = {lr:.3f}, 50 steps: x = 0.667"
+
+
+def test_draw_learning_rate_title_after_ten_steps(ax):
+    draw_learning_rate(ax, 0.05)
+    x = -1.5
+    for _ in range(10):
+        x -= 0.05 * (6 * x - 4)
+    assert ax.get_title() == f"α = 0.050, 10 steps: x = {x:.3f}"
+
+
+@pytest.mark.parametrize("lr", [0.4, 0.45, 0.5])
+def test_learning_rates_above_one_third_diverge(ax, lr):
+    draw_learning_rate(ax, lr, num_steps=10)
+    assert ax.get_title() == f"α = {lr:.3f}, 10 steps: diverged"
+
+
+def test_draw_learning_rate_draws_the_path_on_the_curve(ax):
+    draw_learning_rate(ax, 0.1, num_steps=5, x0=-1.5)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"f(x) = 3x² - 4x + 5", "gradient descent", "start"}
+    path = lines["gradient descent"]
+    np.testing.assert_allclose(path.get_xdata()[:2], [-1.5, -1.5 - 0.1 * (6 * -1.5 - 4)])
+    np.testing.assert_allclose(path.get_ydata(), parabola(path.get_xdata()))
+    assert len(path.get_xdata()) == 6
+    np.testing.assert_array_equal(lines["start"].get_xdata(), [-1.5])
+    assert ax.get_xlabel() == "x" and ax.get_ylabel() == "f(x)"
+
+
+def test_draw_learning_rate_hides_points_far_off_the_view(ax):
+    draw_learning_rate(ax, 0.5, num_steps=30)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert np.all(np.abs(lines["gradient descent"].get_xdata() - 2 / 3) <= 4)
+
+
+def test_learning_rate_explorer():
+    explorer = learning_rate_explorer()
+    assert repr(explorer) == "Learning-rate explorer: lr=0.05, num_steps=10"
+    assert title_of(explorer).startswith("α = 0.050, 10 steps: x = ")
+    explorer.controls["lr"].value = 0.4
+    assert repr(explorer) == "Learning-rate explorer: lr=0.4, num_steps=10"
+    assert title_of(explorer) == "α = 0.400, 10 steps: diverged"
+    explorer.controls["lr"].value = 0.1
+    explorer.controls["num_steps"].value = 50
+    assert title_of(explorer) == "α = 0.100, 50 steps: x = 0.667"
+
+
+def test_learning_rate_slider_reaches_past_one_third():
+    slider = learning_rate_explorer().controls["lr"]
+    assert slider.base ** slider.min <= 0.001
+    assert slider.base ** slider.max > 1 / 3
+
+
+# --- 03: the log-loss explorer ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("y_hat, y, loss", [
+    (0.01, 1, 4.6052),         # -ln 0.01 = 4.60517
+    (0.7, 1, 0.3567),          # -ln 0.7
+    (0.7, 0, 1.2040),          # -ln 0.3
+    (0.5, 0, 0.6931),
+])
+def test_draw_log_loss_title_shows_the_right_loss(ax, y_hat, y, loss):
+    draw_log_loss(ax, y_hat, y)
+    assert ax.get_title() == f"ŷ = {y_hat:.3f}, y = {y}: loss = {loss:.4f}"
+
+
+def test_draw_log_loss_highlights_the_true_class_and_marks_the_point(ax):
+    draw_log_loss(ax, 0.2, 0)
+    lines = ax.get_lines()
+    curves = {line.get_label(): line for line in lines}
+    assert curves["y = 0: -log(1 - ŷ)"].get_linewidth() == 3
+    assert curves["y = 1: -log(ŷ)"].get_linewidth() == 1
+    (point,) = [line for line in lines if line.get_marker() == "o"]
+    assert point.get_xdata()[0] == 0.2
+    assert point.get_ydata()[0] == pytest.approx(-math.log(0.8))
+    assert ax.get_xlabel() == "predicted probability ŷ" and ax.get_ylabel() == "log loss"
+
+
+def test_log_loss_explorer():
+    explorer = log_loss_explorer()
+    assert repr(explorer) == "Log-loss explorer: y_hat=0.7, y=1"
+    assert title_of(explorer) == "ŷ = 0.700, y = 1: loss = 0.3567"
+    explorer.controls["y"].value = 0
+    assert repr(explorer) == "Log-loss explorer: y_hat=0.7, y=0"
+    assert title_of(explorer) == "ŷ = 0.700, y = 0: loss = 1.2040"
+    explorer.controls["y_hat"].value = 0.01
+    explorer.controls["y"].value = 1
+    assert title_of(explorer) == "ŷ = 0.010, y = 1: loss = 4.6052"
