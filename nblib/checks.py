@@ -58,7 +58,7 @@ def _difference(got, expected, tol: float) -> str | None:
     return None
 
 
-def compare(name: str, got, expected, *, tol: float = 1e-7) -> bool:
+def compare(name: str, got, expected, *, tol: float = 1e-7) -> None:
     """Print one line saying whether ``got`` matches ``expected`` within ``tol``.
 
     For checks a notebook runs on itself (the notebook's code against nblib's,
@@ -73,17 +73,14 @@ def compare(name: str, got, expected, *, tol: float = 1e-7) -> bool:
     tol : float
         Allowed absolute and relative difference.
 
-    Returns
-    -------
-    bool
-        True when they match.
+    Prints rather than returns, so a cell ending in ``compare(...)`` shows
+    only the verdict line.
     """
     problem = _difference(got, expected, tol)
     if problem is None:
         print(f"{PASS} {name}: matches (within {tol:g})")
-        return True
-    print(f"{FAIL} {name}: {problem}")
-    return False
+    else:
+        print(f"{FAIL} {name}: {problem}")
 
 
 @dataclass

@@ -38,20 +38,27 @@ def test_format_value(value, shown):
 # --- compare --------------------------------------------------------------------------------------
 
 
+def test_compare_returns_nothing(capsys):
+    """A cell ending in compare(...) must show only the verdict, not True/False."""
+    assert compare("x", 1.0, 1.0) is None
+    assert compare("x", 1.0, 2.0) is None
+
+
 def test_compare_match(capsys):
-    assert compare("dL/dw", np.array([1.0, 2.0]), [1.0, 2.0 + 1e-9]) is True
+    compare("dL/dw", np.array([1.0, 2.0]), [1.0, 2.0 + 1e-9])
     assert capsys.readouterr().out == f"{PASS} dL/dw: matches (within 1e-07)\n"
 
 
 def test_compare_mismatch_shows_both_values(capsys):
-    assert compare("loss", 0.5, 0.25) is False
+    compare("loss", 0.5, 0.25)
     assert capsys.readouterr().out == f"{FAIL} loss: returned 0.5, expected 0.25\n"
 
 
 def test_compare_tolerance(capsys):
-    assert compare("x", 1.001, 1.0, tol=1e-2) is True
-    assert "within 0.01" in capsys.readouterr().out
-    assert compare("x", 1.001, 1.0) is False
+    compare("x", 1.001, 1.0, tol=1e-2)
+    assert capsys.readouterr().out.startswith(f"{PASS} x: matches (within 0.01)")
+    compare("x", 1.001, 1.0)
+    assert capsys.readouterr().out.startswith(f"{FAIL} x: returned 1.001, expected 1")
 
 
 @pytest.mark.parametrize("got, message", [
@@ -64,7 +71,7 @@ def test_compare_tolerance(capsys):
     (np.array([1.0, np.inf]), "returned [ 1., inf], expected [1., 2.]"),
 ])
 def test_compare_describes_what_went_wrong(capsys, got, message):
-    assert compare("g", got, np.array([1, 2])) is False
+    compare("g", got, np.array([1, 2]))
     out = capsys.readouterr().out
     assert out.startswith(f"{FAIL} g: ")
     assert message in out
@@ -73,7 +80,7 @@ def test_compare_describes_what_went_wrong(capsys, got, message):
 
 def test_compare_never_raises_on_odd_input(capsys):
     for got in (object(), [1, [2, 3]], 1 + 2j, lambda: 1):
-        assert compare("odd", got, 1.0) is False
+        compare("odd", got, 1.0)
     assert capsys.readouterr().out.count(FAIL) == 4
 
 
