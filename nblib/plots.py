@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from nblib.activations import (
     relu,
@@ -23,7 +24,11 @@ REJECT_STYLE = {"color": "#d62728", "marker": "x", "label": "Reject (0)"}
 
 
 def course_style() -> None:
-    """Set the course's figure defaults: small, light PNGs that read well on a slide."""
+    """Set the course's figure defaults: small, light PNGs that read well on a slide.
+
+    In a notebook it also gives every figure a text form (see
+    :func:`describe_figure`) instead of ``<Figure size 432x288 with 1 Axes>``.
+    """
     plt.rcParams.update({
         "figure.dpi": 72,
         "figure.figsize": (6.0, 4.0),
@@ -34,6 +39,34 @@ def course_style() -> None:
         "font.size": 11,
         "legend.framealpha": 0.9,
     })
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        # Load the notebook's plotting backend now: when it loads later (at the first
+        # figure) it resets every figure formatter, including this one.
+        plt.switch_backend(plt.get_backend())
+        shell.display_formatter.formatters["text/plain"].for_type(
+            Figure, lambda figure, printer, cycle: printer.text(describe_figure(figure)))
+
+
+def describe_figure(figure) -> str:
+    """A figure in words: each panel's title and axis labels.
+
+    This is what a reader without images (a screen reader, a text diff, nbval)
+    gets for a figure, so it names what the picture shows.
+    """
+    panels = []
+    for ax in figure.axes:
+        if ax.get_label() == "<colorbar>":
+            continue
+        words = [ax.get_title()] if ax.get_title() else []
+        if ax.get_xlabel() or ax.get_ylabel():
+            words.append(f"{ax.get_ylabel() or 'y'} against {ax.get_xlabel() or 'x'}")
+        panels.append(": ".join(words) or "a plot")
+    return "[figure] " + (" | ".join(panels) if panels else "(empty)")
 
 
 def _axes(ax):

@@ -243,3 +243,40 @@ def test_plot_functions_open_one_figure_each_and_tests_close_them():
     plot_buns(X, Y)
     plot_loss_curve([1.0, 0.5])
     assert len(plt.get_fignums()) == before + 2
+
+
+# --- the text form of a figure ----------------------------------------------------------------
+
+
+def test_describe_figure_names_titles_and_axes():
+    from nblib.datasets import bakery_buns
+    from nblib.plots import describe_figure
+
+    X, y = bakery_buns()
+    ax = plot_decision_boundary(lambda p: np.full(len(p), 0.7), X, y, title="Constant")
+    assert describe_figure(ax.figure) == "[figure] Constant: height (cm) against width (cm)"
+
+
+def test_describe_figure_without_axes():
+    from matplotlib.figure import Figure
+
+    from nblib.plots import describe_figure
+
+    assert describe_figure(Figure()) == "[figure] (empty)"
+
+
+def test_course_style_registers_the_text_form_in_ipython():
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    from nblib.plots import course_style
+
+    shell = InteractiveShell.instance()
+    try:
+        course_style()
+        figure = Figure()
+        figure.subplots().set_title("Loss")
+        data, _ = shell.display_formatter.format(figure)
+        assert data["text/plain"] == "[figure] Loss"
+    finally:
+        InteractiveShell.clear_instance()
