@@ -1,4 +1,5 @@
-"""Measuring a classifier.  Introduced in notebooks/01_neuron.ipynb."""
+"""Measuring a classifier.  Introduced in notebooks/01_neuron.ipynb, written out in
+notebooks/02_gradients.ipynb."""
 
 import numpy as np
 

@@ -5,10 +5,13 @@ holds.  Such cells must be self-contained: they may use ``np`` and what earlier
 tagged cells defined, nothing else.
 """
 
+import configparser
 import json
+import re
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 TAG = "nblib-source"
 
 
@@ -29,3 +32,12 @@ def notebook_namespace(name: str) -> dict:
     for source in sources:
         exec(compile(source, f"{name}[{TAG}]", "exec"), namespace)
     return namespace
+
+
+def sanitize(text: str) -> str:
+    """Apply tests/sanitize.cfg's replacements to ``text``, as nbval does."""
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(ROOT / "tests" / "sanitize.cfg", encoding="utf-8")
+    for section in config.sections():
+        text = re.sub(config[section]["regex"], config[section]["replace"], text)
+    return text

@@ -1,6 +1,5 @@
 """nblib.doctor: the checks, their fixes, and output that is the same on every machine."""
 
-import configparser
 import importlib.metadata
 import re
 import shutil
@@ -12,6 +11,7 @@ import pytest
 
 from nblib import doctor
 from nblib.datasets import DATA_DIR
+from tests.notebook_code import sanitize
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_WHICH = shutil.which
@@ -29,13 +29,6 @@ def by_topic(results, start):
     return match
 
 
-def sanitize(text):
-    """Apply tests/sanitize.cfg's replacements, as nbval does."""
-    config = configparser.ConfigParser(interpolation=None)
-    config.read(ROOT / "tests" / "sanitize.cfg", encoding="utf-8")
-    for section in config.sections():
-        text = re.sub(config[section]["regex"], config[section]["replace"], text)
-    return text
 
 
 # --- diagnose -------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.notebook_code import sanitize
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,12 +48,6 @@ def make_prerequisites(makefile, target):
     return line.split(":", 1)[1].split()
 
 
-def sanitize(text):
-    config = configparser.ConfigParser(interpolation=None)
-    config.read(ROOT / "tests" / "sanitize.cfg", encoding="utf-8")
-    for section in config.sections():
-        text = re.sub(config[section]["regex"], config[section]["replace"], text)
-    return text
 
 
 # --- README -------------------------------------------------------------------------------------------
