@@ -14,11 +14,20 @@ BIN     := $(VENV)/bin
 EXTRAS  ?= test
 # JupyterLab refuses to run as root unless told it may (containers, CI).
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# Extra options for `jupyter lab`.  Behind a server or in a container, where no
+# browser opens on this machine, for example:
+#   make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"
+# then open the http://127.0.0.1:8888/lab?token=... address it prints.
+LAB_ARGS ?=
 
 .PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean
 
+# jupyter-config/ holds the course's JupyterLab defaults (Markdown pages such as
+# 00_contents.md open rendered; no news or update checks, which need internet).
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
+	    --LabApp.default_url=/lab/tree/00_contents.md $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup-test
 	@start=$$(date +%s); \

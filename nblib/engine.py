@@ -290,7 +290,15 @@ def topological_order(root) -> list:
 
     Iterative depth-first search, so a graph millions of nodes deep needs no
     recursion.  Works on any node with a ``_prev`` tuple of input nodes.
+
+    Raises
+    ------
+    TypeError
+        When ``root`` is not such a node (None, a number, a string...).
     """
+    if not isinstance(getattr(root, "_prev", None), (tuple, list)):
+        raise TypeError(f"topological_order needs a Value (a node with a _prev tuple of its "
+                        f"inputs), got {type(root).__name__} {root!r:.60}")
     order, visited, stack = [], set(), [(root, False)]
     while stack:
         node, inputs_done = stack.pop()

@@ -12,6 +12,7 @@ import pytest
 from nblib import doctor
 from nblib.datasets import DATA_DIR
 from tests.notebook_code import sanitize
+from tests.toml_reader import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_WHICH = shutil.which
@@ -168,7 +169,6 @@ def test_versions_compare_as_numbers_not_text():
 
 
 def test_required_minimums_are_pyprojects_lower_bounds():
-    tomllib = pytest.importorskip("tomllib", reason="reading TOML needs Python 3.11+")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     lower = {}
     for requirement in pyproject["project"]["dependencies"]:

@@ -683,3 +683,9 @@ def test_micrograd_attributes():
     assert (a.data, a.grad) == (4.0, 1.5)
     with pytest.raises(AttributeError):
         a.extra = 1  # __slots__: a typo like `a.gard = 0` fails instead of passing silently
+
+
+@pytest.mark.parametrize("not_a_value", [None, "x", 1.5, 3, [1.0]])
+def test_topological_order_of_something_else_is_a_type_error(not_a_value):
+    with pytest.raises(TypeError, match="topological_order needs a Value"):
+        topological_order(not_a_value)

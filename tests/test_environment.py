@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-# tomllib is in the standard library from Python 3.11 (the course supports 3.10+).
-tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11+")
+from tests.toml_reader import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +37,12 @@ def canonical(name: str) -> str:
 
 
 def parse_requirement(text: str) -> tuple[str, frozenset[str]]:
-    """``"numpy >=1.26, <3"`` -> ``("numpy", {">=1.26", "<3"})``."""
+    """``"numpy >=1.26, <3"`` -> ``("numpy", {">=1.26", "<3"})``.
+
+    An environment marker (``; python_version < '3.11'``) is dropped: conda has
+    none, so environment.yml lists such a package for every Python.
+    """
+    text = text.split(";")[0]
     match = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*", text)
     if not match:
         raise ValueError(f"cannot read the requirement {text!r}")

@@ -1,6 +1,7 @@
 """tools/add_navigation.py: the generated navigation is up to date, and the tool does what it says."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import nbformat
@@ -20,7 +21,7 @@ def load_tool():
 nav = load_tool()
 PATHS = [Path("01_neuron.ipynb"), Path("02_gradients.ipynb"), Path("03_log_loss.ipynb")]
 TITLES = ["A single neuron", "Gradients", "Log loss"]
-FOOTER = "\n\n<small>Navigation written by `tools/add_navigation.py`: do not edit by hand.</small>"
+FOOTER = "\n\n<!-- Written by tools/add_navigation.py: do not edit by hand. -->"
 
 
 def notebook(title="A single neuron", summary="One neuron, by hand.", extra_cells=()):
@@ -51,23 +52,23 @@ def test_navigation_is_up_to_date(capsys):
 
 def test_first_notebook_links_contents_and_next():
     assert nav.navigation_markdown(PATHS, 0, TITLES) == (
-        "---\n[Contents](00_contents.ipynb) · [Gradients →](02_gradients.ipynb)" + FOOTER)
+        "---\n[Contents](00_contents.md) · [Gradients →](02_gradients.ipynb)" + FOOTER)
 
 
 def test_middle_notebook_links_both_ways():
     assert nav.navigation_markdown(PATHS, 1, TITLES) == (
-        "---\n[← A single neuron](01_neuron.ipynb) · [Contents](00_contents.ipynb) · "
+        "---\n[← A single neuron](01_neuron.ipynb) · [Contents](00_contents.md) · "
         "[Log loss →](03_log_loss.ipynb)" + FOOTER)
 
 
 def test_last_notebook_links_previous_and_contents():
     assert nav.navigation_markdown(PATHS, 2, TITLES) == (
-        "---\n[← Gradients](02_gradients.ipynb) · [Contents](00_contents.ipynb)" + FOOTER)
+        "---\n[← Gradients](02_gradients.ipynb) · [Contents](00_contents.md)" + FOOTER)
 
 
 def test_a_single_notebook_links_only_the_contents():
     assert nav.navigation_markdown(PATHS[:1], 0, TITLES[:1]) == (
-        "---\n[Contents](00_contents.ipynb)" + FOOTER)
+        "---\n[Contents](00_contents.md)" + FOOTER)
 
 
 # --- with_navigation ---------------------------------------------------------------------------------
@@ -144,13 +145,28 @@ def test_listing():
         "2. [Gradients](notebooks/02_gradients.ipynb) — two")
 
 
-def test_contents_notebook_is_valid_and_lists_every_notebook():
-    nb = nav.contents_notebook(PATHS, TITLES, ["a", "b", "c"])
-    nbformat.validate(nb)
-    (cell,) = nb.cells
-    assert cell.source.startswith("# Neural networks from scratch: contents")
-    assert "3. [Log loss](03_log_loss.ipynb) — c" in cell.source
-    assert cell.id == "contents"
+def test_contents_page_lists_every_notebook_and_needs_no_kernel():
+    page = nav.contents_page(PATHS, TITLES, ["a", "b", "c"])
+    assert page.startswith("# Neural networks from scratch: contents")
+    assert "3. [Log loss](03_log_loss.ipynb) — c" in page
+    assert nav.CONTENTS.suffix == ".md"     # a Markdown page: opening it starts no kernel
+
+
+def test_generated_note_is_hidden_from_students():
+    """The 'do not edit' note is an HTML comment: authors see it, rendered pages do not."""
+    assert nav.GENERATED.startswith("<!--") and nav.GENERATED.endswith("-->")
+    assert nav.navigation_markdown(PATHS, 0, TITLES).endswith(nav.GENERATED)
+    assert nav.contents_page(PATHS, TITLES, ["a", "b", "c"]).rstrip().endswith(nav.GENERATED)
+
+
+def test_jupyterlab_settings_open_markdown_rendered_and_stay_offline():
+    overrides = json.loads((ROOT / "jupyter-config" / "labconfig" /
+                            "default_setting_overrides.json").read_text(encoding="utf-8"))
+    viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers == {"markdown": "Markdown Preview"}
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"checkForUpdates": False, "fetchNews": "false"}
+    assert "jupyter-config" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 # --- main, on a temporary course ---------------------------------------------------------------------
@@ -166,7 +182,7 @@ def course(tmp_path, monkeypatch):
     readme.write_text("# Course\n\n<!-- notebooks -->\nold list\n<!-- /notebooks -->\n\nEnd\n")
     monkeypatch.setattr(nav, "ROOT", tmp_path)
     monkeypatch.setattr(nav, "NOTEBOOKS", notebooks)
-    monkeypatch.setattr(nav, "CONTENTS", notebooks / "00_contents.ipynb")
+    monkeypatch.setattr(nav, "CONTENTS", notebooks / "00_contents.md")
     monkeypatch.setattr(nav, "README", readme)
     return tmp_path
 
@@ -175,9 +191,9 @@ def test_main_writes_then_check_passes(course, capsys):
     assert nav.main(check=True) == 1
     out = capsys.readouterr().out
     assert "out of date: notebooks/01_neuron.ipynb" in out
-    assert "out of date: notebooks/00_contents.ipynb" in out
+    assert "out of date: notebooks/00_contents.md" in out
     assert "out of date: README.md" in out
-    assert not (course / "notebooks" / "00_contents.ipynb").exists()   # --check writes nothing
+    assert not (course / "notebooks" / "00_contents.md").exists()   # --check writes nothing
 
     assert nav.main(check=False) == 0
     assert "updated: README.md" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.notebook_code import sanitize
+from tests.toml_reader import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,7 +126,6 @@ def test_make_test_installs_the_test_tools_first():
 
 
 def test_pytest_collects_tests_and_notebooks_and_fails_on_runtime_warnings():
-    tomllib = pytest.importorskip("tomllib", reason="reading TOML needs Python 3.11+")
     options = tomllib.loads(read("pyproject.toml"))["tool"]["pytest"]["ini_options"]
     assert options["testpaths"] == ["tests", "notebooks"]
     assert "error::RuntimeWarning" in options["filterwarnings"]

@@ -1,7 +1,8 @@
 """Write the generated navigation: never edit these cells by hand.
 
 - the last cell of every numbered notebook: previous · contents · next;
-- notebooks/00_contents.ipynb: the list of notebooks;
+- notebooks/00_contents.md: the list of notebooks, a Markdown page (it needs no
+  kernel; the course's JupyterLab settings open Markdown as a rendered preview);
 - README.md: the same list, between the <!-- notebooks --> markers.
 
 Titles come from each notebook's first "# " heading, one-line descriptions from
@@ -21,10 +22,12 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-CONTENTS = NOTEBOOKS / "00_contents.ipynb"
+CONTENTS = NOTEBOOKS / "00_contents.md"
 README = ROOT / "README.md"
 NAV_TAG = "navigation"
 START, END = "<!-- notebooks -->", "<!-- /notebooks -->"
+#: Kept out of what students read: an HTML comment does not render.
+GENERATED = "<!-- Written by tools/add_navigation.py: do not edit by hand. -->"
 
 
 def course_notebooks() -> list[Path]:
@@ -56,8 +59,7 @@ def navigation_markdown(paths: list[Path], index: int, titles: list[str]) -> str
     links.append(f"[Contents]({CONTENTS.name})")
     if index + 1 < len(paths):
         links.append(f"[{titles[index + 1]} →]({paths[index + 1].name})")
-    return "---\n" + " · ".join(links) + "\n\n<small>Navigation written by " \
-        "`tools/add_navigation.py`: do not edit by hand.</small>"
+    return "---\n" + " · ".join(links) + "\n\n" + GENERATED
 
 
 def navigation_cell(source: str):
@@ -85,21 +87,13 @@ def listing(paths, titles, summaries, prefix="") -> str:
                      for i, (path, title, summary) in enumerate(zip(paths, titles, summaries)))
 
 
-def contents_notebook(paths, titles, summaries):
-    notebook = nbformat.v4.new_notebook()
-    intro = nbformat.v4.new_markdown_cell(
-        "# Neural networks from scratch: contents\n\n"
-        "Each notebook builds one idea in numpy and ends with exercises. "
-        "Work through them in order; run every notebook top to bottom "
-        "(*Run → Run All Cells*).\n\n" + listing(paths, titles, summaries)
-        + "\n\n<small>Written by `tools/add_navigation.py`: do not edit by hand.</small>")
-    intro.metadata["slideshow"] = {"slide_type": "slide"}
-    intro.metadata["tags"] = [NAV_TAG]
-    intro.id = "contents"
-    notebook.cells = [intro]
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)",
-                                       "language": "python", "name": "python3"}
-    return notebook
+def contents_page(paths, titles, summaries) -> str:
+    """The Markdown text of notebooks/00_contents.md."""
+    return ("# Neural networks from scratch: contents\n\n"
+            "Each notebook builds one idea in numpy and ends with exercises. "
+            "Work through them in order; run every notebook top to bottom "
+            "(*Run → Run All Cells*).\n\n" + listing(paths, titles, summaries)
+            + "\n\n" + GENERATED + "\n")
 
 
 def main(check: bool) -> int:
@@ -115,7 +109,7 @@ def main(check: bool) -> int:
             if not check:
                 nbformat.write(notebook, path)
 
-    contents = nbformat.writes(contents_notebook(paths, titles, summaries)) + "\n"
+    contents = contents_page(paths, titles, summaries)
     if not CONTENTS.exists() or CONTENTS.read_text(encoding="utf-8") != contents:
         stale.append(CONTENTS)
         if not check:
