@@ -1,8 +1,11 @@
 """Instant feedback for exercises, in the style of Kaggle Learn's ``q1.check()``.
 
-A check calls the student's function on known cases and prints one clear line:
-"✓ Correct" or exactly what went wrong (which input, what was expected, what
-came back).  Nothing here raises an ``AssertionError`` at a student.
+A check calls the student's function on known cases (or looks at a value) and
+prints one clear line: "✓ Correct" or what *kind* of wrong the answer is --
+its type, its shape, its sign, too high or too low -- and, when it matches a
+typical mistake, what that mistake is.  It never prints the right answer, so a
+student cannot copy it from the message; ``.solution()`` shows it on request.
+Nothing here raises an ``AssertionError`` at a student.
 
 Notebook-specific exercises are defined in :mod:`nblib.exercises`.
 """
@@ -10,6 +13,7 @@ Notebook-specific exercises are defined in :mod:`nblib.exercises`.
 from __future__ import annotations
 
 import copy
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +22,13 @@ import numpy as np
 
 PASS = "✓"
 FAIL = "✗"
+
+#: How close a typed answer must be to a :class:`Mistake`'s ``value`` (relative):
+#: loose, because a student types rounded numbers (0.33 for 1/3).
+VALUE_MISTAKE_TOL = 0.02
+
+#: Within this relative distance a wrong answer is called "slightly" off.
+_NEARLY = 1e-3
 
 
 def format_value(value) -> str:
@@ -34,8 +45,14 @@ def format_value(value) -> str:
     return repr(value)
 
 
+# --- compare: a notebook checking its own code (may show both numbers) --------------------
+
+
 def _difference(got, expected, tol: float) -> str | None:
-    """Describe how ``got`` differs from ``expected``, or None if they agree within ``tol``."""
+    """Describe how ``got`` differs from ``expected``, or None if they agree within ``tol``.
+
+    For :func:`compare` only: it prints the expected value, which an exercise must not.
+    """
     if got is None:
         return "returned None (did you forget `return`, or leave `...` in place?)"
     if got is Ellipsis:
@@ -64,6 +81,7 @@ def compare(name: str, got, expected, *, tol: float = 1e-7) -> None:
     For checks a notebook runs on itself (the notebook's code against nblib's,
     a hand-derived gradient against a numerical one).  Prints the verdict and
     the tolerance rather than the raw difference, which varies with the machine.
+    Not for exercises: on a mismatch it shows both numbers.
 
     Parameters
     ----------
@@ -81,6 +99,222 @@ def compare(name: str, got, expected, *, tol: float = 1e-7) -> None:
         print(f"{PASS} {name}: matches (within {tol:g})")
     else:
         print(f"{FAIL} {name}: {problem}")
+
+
+# --- exercises: say what kind of wrong, never the right answer ---------------------------
+
+
+def _wanted(expected) -> str:
+    """What the answer should look like, by shape only: "one number" or "an array of shape (2,)"."""
+    shape = np.shape(expected)
+    return "one number" if shape == () else f"an array of shape {shape}"
+
+
+def _describe_wrong(got, expected, tol: float) -> str | None:
+    """How ``got`` differs from ``expected``, as a verb phrase; None when it matches.
+
+    The exercises' describer.  It may name the type, the shape, the sign, the
+    order of magnitude and the direction of an error, but never the expected
+    value itself ("is too high", "has shape (3,), expected an array of shape (2,)").
+    """
+    if got is Ellipsis:
+        return "is still `...`: replace it with your answer"
+    if got is None:
+        return "is None"
+    wanted = _wanted(expected)
+    if isinstance(got, (str, bytes)):
+        return f"is a {type(got).__name__}, expected {wanted}" + _quotes_hint(got)
+    try:
+        got_array = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        # A Value, a dict, a ragged list...: name the type, and for a Value where to look.
+        data_hint = " (its .data holds the number)" if hasattr(got, "data") else ""
+        return f"is a {type(got).__name__}{data_hint}, expected {wanted}"
+    expected_array = np.asarray(expected, dtype=np.float64)
+    if got_array.shape != expected_array.shape:
+        if isinstance(got, (tuple, list)) and expected_array.ndim == 0:
+            items = "item" if len(got) == 1 else "items"
+            return f"is a {type(got).__name__} of {len(got)} {items}, expected one number"
+        return f"has shape {got_array.shape}, expected {wanted}"
+    if np.isnan(got_array).any():
+        return "is NaN (not a number)" if got_array.ndim == 0 else "contains NaN (not a number)"
+    if np.isinf(got_array).any():
+        return "is infinite" if got_array.ndim == 0 else "contains an infinite entry"
+    if np.allclose(got_array, expected_array, rtol=tol, atol=tol):
+        return None
+    if got_array.ndim == 0:
+        return _describe_number(float(got_array), float(expected_array), tol)
+    return _describe_entries(got_array, expected_array, tol)
+
+
+def _quotes_hint(text) -> str:
+    """A number typed in quotes gets told to drop them."""
+    try:
+        float(text)
+    except ValueError:
+        return ""
+    return ": remove the quotes"
+
+
+def _describe_number(got: float, expected: float, tol: float) -> str:
+    """Sign, order of magnitude or direction of a wrong number, without saying the right one."""
+    direction = "too high" if got > expected else "too low"
+    if abs(expected) <= tol:            # the answer is 0: no sign or ratio to speak of
+        return f"is {direction}"
+    if got == 0:
+        return "is 0, and the right answer is not"
+    ratio = got / expected
+    if ratio < 0:
+        same_size = abs(ratio + 1) < _NEARLY
+        return "has the wrong sign" + (" (its size is right)" if same_size else "")
+    if ratio >= 10:
+        return "is more than 10 times too large"
+    if ratio <= 0.1:
+        return "is less than a tenth of the right size"
+    if abs(ratio - 1) < _NEARLY:
+        return f"is slightly {direction}: close, but not within the tolerance ({tol:g})"
+    return f"is {direction}"
+
+
+def _describe_entries(got: np.ndarray, expected: np.ndarray, tol: float) -> str:
+    """Which entries of a wrong array are off, and how, without showing the right ones."""
+    nonzero = np.abs(expected) > tol
+    if nonzero.any() and np.all(np.sign(got[nonzero]) == -np.sign(expected[nonzero])):
+        same_size = np.allclose(-got, expected, rtol=_NEARLY, atol=tol)
+        return "has the wrong sign in every entry" + (" (the sizes are right)" if same_size else "")
+    if not got.any():
+        return "is all zeros"
+    factor = _common_factor(got, expected, tol)
+    if factor is not None and factor >= 10:
+        return "is more than 10 times too large in every entry"
+    if factor is not None and factor <= 0.1:
+        return "is less than a tenth of the right size in every entry"
+    if factor is not None:
+        size = "too large" if factor > 1 else "too small"
+        return f"is {size} by the same factor in every entry (a missing or extra constant?)"
+    return _wrong_entries(got, expected, tol)
+
+
+def _common_factor(got, expected, tol: float) -> float | None:
+    """The c > 0 with got ≈ c * expected in every entry, or None if there is none."""
+    nonzero = np.abs(expected) > tol
+    if not nonzero.any():
+        return None
+    factor = float(np.median(got[nonzero] / expected[nonzero]))
+    if factor > 0 and np.allclose(got, factor * expected, rtol=_NEARLY, atol=tol):
+        return factor
+    return None
+
+
+def _wrong_entries(got, expected, tol: float, most: int = 4) -> str:
+    """E.g. "is wrong in entries [0] (too low) and [2] (too high)"."""
+    wrong = np.argwhere(~np.isclose(got, expected, rtol=tol, atol=tol))
+    shown = [f"{_index(i)} ({'too high' if got[tuple(i)] > expected[tuple(i)] else 'too low'})"
+             for i in wrong[:most]]
+    if len(wrong) > most:
+        shown.append(f"{len(wrong) - most} more")
+    entries = "entry" if len(wrong) == 1 else "entries"
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"is wrong in {entries} {listed}"
+
+
+def _index(index) -> str:
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def _close(got, target, rtol: float, atol: float) -> bool:
+    """Whether ``got`` and ``target`` are numbers or arrays of one shape, equal within tolerance."""
+    try:
+        got, target = np.asarray(got, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == target.shape and bool(np.allclose(got, target, rtol=rtol, atol=atol))
+
+
+@dataclass
+class _Outcome:
+    """What one case gave: a result, or the exception the student's code raised."""
+
+    args: tuple
+    expected: object
+    got: object = None
+    error: str | None = None            # "ExceptionType: message"
+    problem: str | None = None          # None: this case is right
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer: how to recognise it, and what to tell the student instead.
+
+    Give exactly one of ``value``, ``function``, ``error``, ``when``.  An
+    exercise tries its mistakes in order, only on a wrong answer, and prints the
+    first one that matches.  The message must not reveal the right answer.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and what to fix.  A value exercise prints it on its own
+        (write it as "your answer is ..."); a function exercise prints it after
+        the failing call and what came back.
+    value : number, optional
+        Value exercises: the wrong answer, matched within ``tol`` (relative).
+    function : callable, optional
+        Function exercises: the mistaken code, taking the same arguments.  Matches
+        when it gives what the student's function gave on every case.
+    error : str, optional
+        Function exercises: a regular expression searched in "ExceptionType:
+        message" of what the student's code raised on the first failing case.
+    when : callable, optional
+        A predicate ``when(got, expected) -> bool`` on what came back (the first
+        failing case's result, or the value answer).
+    tol : float, optional
+        How close counts as the same.  Default: :data:`VALUE_MISTAKE_TOL` for
+        ``value``, the exercise's own tolerance for ``function``.
+    """
+
+    message: str
+    value: object = None
+    function: Callable | None = None
+    error: str | None = None
+    when: Callable | None = None
+    tol: float | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.message, str) or not self.message.strip():
+            raise TypeError("Mistake needs a message (a non-empty str)")
+        given = [name for name in ("value", "function", "error", "when")
+                 if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give a Mistake exactly one of value=, function=, error=, when= "
+                             f"(got {', '.join(given) or 'none'}): {self.message!r}")
+        if self.error is not None:
+            re.compile(self.error)          # a bad pattern fails here, not at a student
+
+    def matches(self, outcomes: Sequence[_Outcome], exercise_tol: float) -> bool:
+        """Whether this mistake explains an answer's outcomes: one per case, at least one wrong.
+
+        ``error`` and ``when`` look at the first wrong outcome (the one reported),
+        ``function`` at every case, ``value`` at the value answer.
+        """
+        wrong = [outcome for outcome in outcomes if outcome.problem is not None]
+        first = wrong[0]
+        try:
+            if self.error is not None:
+                return first.error is not None and re.search(self.error, first.error) is not None
+            if self.function is not None:
+                tol = exercise_tol if self.tol is None else self.tol
+                return all(outcome.error is None
+                           and _close(outcome.got, self.function(*copy.deepcopy(outcome.args)),
+                                      tol, tol)
+                           for outcome in outcomes)
+            if first.error is not None:
+                return False
+            if self.when is not None:
+                return bool(self.when(first.got, first.expected))
+            tol = VALUE_MISTAKE_TOL if self.tol is None else self.tol
+            return _close(first.got, self.value, tol, 1e-12)
+        except Exception:  # mistaken code or a predicate failing on an odd answer: not this one
+            return False
 
 
 @dataclass
@@ -101,6 +335,13 @@ class Exercise:
         What :meth:`hint` and :meth:`solution` print.
     tol : float
         Allowed absolute and relative difference.
+    mistakes : sequence of Mistake
+        Typical wrong answers, tried in order; the first match's message is
+        printed instead of the generic "too high" description.
+
+    Failure messages say what kind of wrong an answer is and never print the
+    expected value; for a function they show the failing input and what the
+    student's function returned.
     """
 
     name: str
@@ -110,16 +351,42 @@ class Exercise:
     hint_text: str = ""
     solution_code: str = ""
     tol: float = 1e-6
+    mistakes: Sequence[Mistake] = ()
     passed: bool = field(default=False, init=False)
+
+    def __post_init__(self):
+        for mistake in self.mistakes:
+            self._check_mistake(mistake)
+
+    def _check_mistake(self, mistake: Mistake) -> None:
+        """Refuse a mistake that cannot apply to this exercise, or that is the right answer."""
+        if not isinstance(mistake, Mistake):
+            raise TypeError(f"{self.name}: mistakes must be Mistake objects, "
+                            f"got {type(mistake).__name__}")
+        kind = "function" if self.cases else "value"
+        unusable = ("function", "error") if kind == "value" else ("value",)
+        if any(getattr(mistake, name) is not None for name in unusable):
+            raise ValueError(f"{self.name}: a {kind} exercise recognises a mistake by "
+                             f"{'value= or when=' if kind == 'value' else 'function=, error= or when='}"
+                             f": {mistake.message!r}")
+        if mistake.value is not None and _close(mistake.value, self.expected, self.tol, self.tol):
+            raise ValueError(f"{self.name}: the mistake {mistake.message!r} is the right answer")
+        if mistake.function is not None:
+            try:
+                results = [mistake.function(*copy.deepcopy(args)) for args, _ in self.cases]
+            except Exception as error:
+                raise ValueError(f"{self.name}: the mistake {mistake.message!r} raised "
+                                 f"{type(error).__name__}: {error} (for code that raises, "
+                                 "use error=)") from error
+            if all(_close(result, expected, self.tol, self.tol)
+                   for result, (_, expected) in zip(results, self.cases)):
+                raise ValueError(f"{self.name}: the mistake {mistake.message!r} gives the right "
+                                 "answer on every case, so it could never be recognised")
 
     def check(self, answer) -> None:
         """Check ``answer`` (a function, or a value) and print the verdict."""
         self.passed = False
-        if self.cases:
-            message = self._check_function(answer)
-        else:
-            problem = _difference(answer, self.expected, self.tol)
-            message = None if problem is None else f"your answer {problem}"
+        message = self._check_function(answer) if self.cases else self._check_value(answer)
         if message is None:
             self.passed = True
             print(f"{PASS} Correct! {self.name}")
@@ -128,21 +395,58 @@ class Exercise:
             if self.hint_text:
                 print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
 
+    def _check_value(self, answer) -> str | None:
+        if answer is None:   # a variable set from print(...) or .backward(): no `return` involved
+            return ("your answer is None: set the variable to a number "
+                    "(print(...) and .backward() give None)")
+        problem = _describe_wrong(answer, self.expected, self.tol)
+        if problem is None:
+            return None
+        mistake = self._recognise([_Outcome((), self.expected, answer, problem=problem)])
+        return mistake.message if mistake else f"your answer {problem}"
+
     def _check_function(self, func: Callable) -> str | None:
         if func is None or func is Ellipsis:
             return "replace the `...` with a function"
         if not callable(func):
             return f"expected a function, got {type(func).__name__}"
-        name = getattr(func, "__name__", "your function")
-        for args, expected in self.cases:
-            call = f"{name}({self._show_args(args)})"
-            try:
-                got = func(*copy.deepcopy(args))
-            except Exception as error:  # a student's bug: report it, don't crash the check
-                return f"{call} raised {type(error).__name__}: {error}"
-            problem = _difference(got, expected, self.tol)
-            if problem is not None:
-                return f"{call} {problem}"
+        outcomes = [self._run(func, args, expected) for args, expected in self.cases]
+        wrong = [outcome for outcome in outcomes if outcome.problem is not None]
+        if not wrong:
+            return None
+        first = wrong[0]
+        call = f"{getattr(func, '__name__', 'your function')}({self._show_args(first.args)})"
+        mistake = self._recognise(outcomes)
+        if first.error is not None:
+            said = f"{call} raised {first.error}"
+        elif first.got is Ellipsis:
+            said = f"{call} returned `...`"
+        else:
+            said = f"{call} returned {format_value(first.got)}"
+        if mistake is not None:
+            return f"{said}: {mistake.message}"
+        if first.error is not None:
+            return said
+        if first.got is Ellipsis:
+            return f"{said}: replace it with your code"
+        if first.got is None:   # a function without `return` gives None
+            return f"{said} (did you forget `return`, or leave `...` in place?)"
+        return f"{said}, which {first.problem}"
+
+    def _run(self, func: Callable, args: tuple, expected) -> _Outcome:
+        """Call the student's function on one case; record what came back or what it raised."""
+        try:
+            got = func(*copy.deepcopy(args))    # a copy: their code may modify its inputs
+        except Exception as error:  # a student's bug: report it, don't crash the check
+            message = f"{type(error).__name__}: {error}"
+            return _Outcome(args, expected, error=message, problem=message)
+        return _Outcome(args, expected, got, problem=_describe_wrong(got, expected, self.tol))
+
+    def _recognise(self, outcomes: Sequence[_Outcome]) -> Mistake | None:
+        """The first of this exercise's mistakes that explains the outcomes, if any."""
+        for mistake in self.mistakes:
+            if mistake.matches(outcomes, self.tol):
+                return mistake
         return None
 
     def _show_args(self, args: tuple) -> str:

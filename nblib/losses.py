@@ -1,13 +1,17 @@
 """Loss functions for a prediction ``y_hat`` against the true labels ``y``.
 
 Mean squared error is taught in notebooks/02_gradients.ipynb, binary log loss
-in notebooks/03_log_loss.ipynb.  The losses return the *mean* over samples;
+in notebooks/03_log_loss.ipynb, and its autograd form (on a ``Value``) in
+notebooks/04_autograd.ipynb.  The losses return the *mean* over samples;
 the derivatives return each sample's own derivative (shape ``(n,)``), which a
 training loop averages.
 """
 
+import numbers
+
 import numpy as np
 
+from nblib.engine import Value
 from nblib.validation import (
     as_float_array,
     as_scalar,
@@ -143,3 +147,55 @@ def binary_log_loss_derivative(y_hat, y):
     check_probabilities(y_hat_array)
     check_labels(y_array)
     return like_input(y_hat_array - y_array, y_hat)
+
+
+def binary_cross_entropy(y_hat, y):
+    """Binary log loss of one prediction, on an autograd ``Value``: -(y log ŷ + (1 - y) log(1 - ŷ)).
+
+    The ``Value`` version of :func:`binary_log_loss`: built from ``Value``
+    operations, so ``loss.backward()`` fills in ``y_hat.grad`` with
+    dL/dŷ = (ŷ - y) / (ŷ (1 - ŷ)).  Unlike :func:`binary_log_loss` it does not
+    clip: at ŷ = 0 or 1 one of the logs is log(0), an infinite loss, so such a
+    ``y_hat`` is refused.
+    Taught in notebooks/04_autograd.ipynb (Exercise 3).
+
+    Parameters
+    ----------
+    y_hat : Value
+        Predicted probability of class 1, with 0 < ``y_hat.data`` < 1.
+    y : int or float
+        True label, 0 or 1 (a plain number: the label needs no gradient).
+
+    Returns
+    -------
+    Value
+        The loss; call ``.backward()`` on it for ``y_hat.grad``.
+
+    Raises
+    ------
+    TypeError
+        ``y_hat`` is not a ``Value``, or ``y`` is not a number.
+    ValueError
+        ``y_hat.data`` is not strictly between 0 and 1, or ``y`` is not 0 or 1.
+    """
+    _check_value_probability(y_hat)
+    _check_label(y)
+    return -(y * y_hat.log() + (1 - y) * (1 - y_hat).log())
+
+
+def _check_value_probability(y_hat) -> None:
+    if not isinstance(y_hat, Value):
+        raise TypeError(f"y_hat must be a Value (nblib.engine.Value), got {type(y_hat).__name__}; "
+                        "wrap a number as Value(0.7), or use binary_log_loss for plain numbers")
+    if not 0 < y_hat.data < 1:
+        raise ValueError(f"y_hat must lie strictly between 0 and 1, got {y_hat.data}: at 0 or 1 "
+                         "one of the logs is log(0) and the loss is infinite "
+                         "(binary_log_loss clips y_hat instead)")
+
+
+def _check_label(y) -> None:
+    # bool is excluded as in nblib.engine: a label is the number 0 or 1, not True/False
+    if isinstance(y, bool) or not isinstance(y, numbers.Real):
+        raise TypeError(f"y must be the label 0 or 1 (a number), got {type(y).__name__}")
+    if y not in (0, 1):
+        raise ValueError(f"y must be the label 0 or 1, got {y}")

@@ -1,9 +1,11 @@
 """nblib.checks: the one-line verdicts students read."""
 
+import re
+
 import numpy as np
 import pytest
 
-from nblib.checks import FAIL, PASS, Exercise, compare, format_value
+from nblib.checks import FAIL, PASS, Exercise, Mistake, compare, format_value
 
 
 def _square(x):
@@ -87,9 +89,9 @@ def test_compare_never_raises_on_odd_input(capsys):
 # --- Exercise: a value ------------------------------------------------------------------------------
 
 
-def value_exercise():
+def value_exercise(**kwargs):
     return Exercise("Exercise 2 (log loss)", expected=4.60517, hint_text="Use -ln(y_hat).",
-                    solution_code="-np.log(0.01)", tol=1e-5)
+                    solution_code="-np.log(0.01)", tol=1e-5, **kwargs)
 
 
 def test_value_exercise_right(capsys):
@@ -99,28 +101,34 @@ def test_value_exercise_right(capsys):
     assert exercise.passed
 
 
-def test_value_exercise_wrong(capsys):
+def test_value_exercise_wrong_says_how_not_what(capsys):
     exercise = value_exercise()
     exercise.check(np.log(0.01))
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        f"{FAIL} Exercise 2 (log loss): your answer returned -4.605, expected 4.605",
+        f"{FAIL} Exercise 2 (log loss): your answer has the wrong sign (its size is right)",
         "  Stuck? Run .hint() on this exercise, or .solution() to see one answer.",
     ]
     assert not exercise.passed
 
 
 @pytest.mark.parametrize("answer, message", [
-    (None, "your answer returned None"),
+    (None, "your answer is None: set the variable to a number"),
     (..., "your answer is still `...`: replace it with your answer"),
-    (float("nan"), "your answer returned NaN"),
-    ([4.60517, 4.60517], "your answer returned shape (2,), expected shape ()"),
-    ("four", "your answer returned str 'four'"),
+    (float("nan"), "your answer is NaN"),
+    (float("inf"), "your answer is infinite"),
+    ([4.60517, 4.60517], "your answer is a list of 2 items, expected one number"),
+    ((4.60517,), "your answer is a tuple of 1 item, expected one number"),
+    (np.array([4.6, 4.6]), "your answer has shape (2,), expected one number"),
+    ("four", "your answer is a str, expected one number"),
+    ({"a": 1}, "your answer is a dict, expected one number"),
 ])
 def test_value_exercise_odd_answers(capsys, answer, message):
     exercise = value_exercise()
     exercise.check(answer)
-    assert message in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert message in out
+    assert "4.605" not in out and "return" not in out
     assert not exercise.passed
 
 
@@ -128,7 +136,16 @@ def test_a_number_typed_as_a_string_is_not_correct(capsys):
     exercise = value_exercise()
     exercise.check("4.60517")
     assert not exercise.passed
-    assert "your answer returned str '4.60517'" in capsys.readouterr().out
+    assert "your answer is a str, expected one number: remove the quotes" in capsys.readouterr().out
+
+
+def test_a_value_object_is_named_with_where_its_number_is(capsys):
+    class Value:
+        data, grad = 4.60517, 0.0
+
+    value_exercise().check(Value())
+    assert "your answer is a Value (its .data holds the number), expected one number" in (
+        capsys.readouterr().out)
 
 
 def test_passed_is_reset_by_a_later_wrong_answer(capsys):
@@ -141,7 +158,67 @@ def test_passed_is_reset_by_a_later_wrong_answer(capsys):
 
 def test_no_hint_line_without_a_hint(capsys):
     Exercise("E", expected=1.0).check(2.0)
-    assert capsys.readouterr().out == f"{FAIL} E: your answer returned 2, expected 1\n"
+    assert capsys.readouterr().out == f"{FAIL} E: your answer is too high\n"
+
+
+# --- what kind of wrong: numbers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("got, expected, description", [
+    (-1.2, 1.2, "has the wrong sign (its size is right)"),
+    (-0.5, 1.2, "has the wrong sign"),
+    (12.5, 1.2, "is more than 10 times too large"),
+    (-125.0, -12.0, "is more than 10 times too large"),
+    (0.1, 1.2, "is less than a tenth of the right size"),
+    (1.5, 1.2, "is too high"),
+    (1.0, 1.2, "is too low"),
+    (-13.0, -12.0, "is too low"),
+    (1.2001, 1.2, "is slightly too high: close, but not within the tolerance (1e-06)"),
+    (0.0, 1.2, "is 0, and the right answer is not"),
+    (0.3, 0.0, "is too high"),           # expected 0: no sign, no ratio
+    (-0.3, 0.0, "is too low"),
+    (1e-7, 0.0, None),
+])
+def test_number_descriptions(got, expected, description, capsys):
+    Exercise("E", expected=expected).check(got)
+    out = capsys.readouterr().out
+    if description is None:
+        assert out.startswith(PASS)
+    else:
+        assert out == f"{FAIL} E: your answer {description}\n"
+
+
+@pytest.mark.parametrize("got, description", [
+    ([-1.0, -2.0, 3.0], "has the wrong sign in every entry (the sizes are right)"),
+    ([-2.0, -1.0, 0.5], "has the wrong sign in every entry"),
+    ([3.0, 6.0, -9.0], "is too large by the same factor in every entry"),
+    ([0.5, 1.0, -1.5], "is too small by the same factor in every entry"),
+    ([10.5, 21.0, -31.5], "is more than 10 times too large in every entry"),
+    ([0.05, 0.1, -0.15], "is less than a tenth of the right size in every entry"),
+    ([0.0, 0.0, 0.0], "is all zeros"),
+    ([1.0, 2.5, -3.0], "is wrong in entry [1] (too high)"),
+    ([0.0, 2.5, -3.0], "is wrong in entries [0] (too low) and [1] (too high)"),
+    ([1.0, np.nan, -3.0], "contains NaN"),
+    ([1.0, np.inf, -3.0], "contains an infinite entry"),
+    ([1.0, 2.0], "has shape (2,), expected an array of shape (3,)"),
+    (1.0, "has shape (), expected an array of shape (3,)"),
+])
+def test_array_descriptions(got, description, capsys):
+    Exercise("E", cases=[((), np.array([1.0, 2.0, -3.0]))]).check(lambda: np.asarray(got))
+    out = capsys.readouterr().out
+    assert description in out, out
+    assert "expected [" not in out
+
+
+def test_many_wrong_entries_are_summarised(capsys):
+    Exercise("E", cases=[((), np.arange(1.0, 8.0))]).check(lambda: np.array([1, 9, 9, 9, 9, 9, 0.0]))
+    assert ("is wrong in entries [1] (too high), [2] (too high), [3] (too high), [4] (too high) "
+            "and 2 more") in capsys.readouterr().out
+
+
+def test_matrix_entries_are_named_by_row_and_column(capsys):
+    Exercise("E", cases=[((), np.eye(2))]).check(lambda: np.array([[1.0, 0.0], [0.5, 1.0]]))
+    assert "is wrong in entry [1, 0] (too high)" in capsys.readouterr().out
 
 
 # --- Exercise: a function ----------------------------------------------------------------------------
@@ -154,14 +231,14 @@ def test_function_exercise_right(capsys):
     assert exercise.passed
 
 
-def test_function_exercise_wrong_shows_input_expected_and_got(capsys):
+def test_function_exercise_wrong_shows_input_and_got_not_expected(capsys):
     def square(x):
         return 2 * x
 
     exercise = square_exercise()
     exercise.check(square)
     first = capsys.readouterr().out.splitlines()[0]
-    assert first == f"{FAIL} Exercise 1 (square): square(x=3) returned 6, expected 9"
+    assert first == f"{FAIL} Exercise 1 (square): square(x=3) returned 6, which is too low"
     assert not exercise.passed
 
 
@@ -170,7 +247,7 @@ def test_function_exercise_reports_the_first_failing_case(capsys):
         return abs(x) * x if np.ndim(x) else x * x     # right for numbers, wrong for arrays
 
     square_exercise().check(square)
-    assert ("square(x=[ 1., -2.]) returned [ 1., -4.], expected [1., 4.]"
+    assert ("square(x=[ 1., -2.]) returned [ 1., -4.], which is wrong in entry [1] (too low)"
             in capsys.readouterr().out)
 
 
@@ -195,21 +272,22 @@ def test_function_exercise_not_a_function(capsys, answer, message):
 
 
 @pytest.mark.parametrize("body, message", [
-    (lambda x: None, "returned None (did you forget `return`"),
-    (lambda x: ..., "is still `...`"),
-    (lambda x: [x, x], "returned shape (2,), expected shape ()"),
-    (lambda x: float("nan"), "returned NaN"),
-    (lambda x: "nine", "returned str 'nine'"),
+    (lambda x: None, "returned None (did you forget `return`, or leave `...` in place?)"),
+    (lambda x: ..., "returned `...`: replace it with your code"),
+    (lambda x: [x, x], "returned [3., 3.], which is a list of 2 items, expected one number"),
+    (lambda x: float("nan"), "returned nan, which is NaN"),
+    (lambda x: "nine", "returned 'nine', which is a str, expected one number"),
+    (lambda x: -x * x, "returned -9, which has the wrong sign (its size is right)"),
 ])
 def test_function_exercise_odd_results(capsys, body, message):
     square_exercise().check(body)
     out = capsys.readouterr().out
-    assert "<lambda>(x=3)" in out and message in out
+    assert "<lambda>(x=3)" in out and message in out, out
 
 
 def test_function_exercise_unnamed_arguments(capsys):
     Exercise("E", cases=[((1.0, 2.0), 3.0)], arg_names=["a"]).check(lambda a, b: a - b)
-    assert "<lambda>(a=1, 2) returned -1, expected 3" in capsys.readouterr().out
+    assert "<lambda>(a=1, 2) returned -1, which has the wrong sign" in capsys.readouterr().out
 
 
 def test_function_exercise_wrong_signature_is_reported(capsys):
@@ -227,6 +305,130 @@ def test_a_function_that_modifies_its_input_cannot_change_the_cases(capsys):
     assert exercise.passed
     exercise.check(lambda x: x)        # wrong: forgets the negatives
     assert not exercise.passed, "the first check rewrote the case's input"
+
+
+def test_compare_shows_the_expected_value_but_an_exercise_does_not(capsys):
+    compare("g", 6.0, 9.0)
+    assert "expected 9" in capsys.readouterr().out
+    Exercise("g", expected=9.0).check(6.0)
+    Exercise("g", cases=[((3.0,), 9.0)]).check(lambda x: 2 * x)
+    assert "9" not in capsys.readouterr().out.replace("x=3", "")
+
+
+# --- Mistake: recognising a typical wrong answer -------------------------------------------------
+
+
+def test_a_value_mistake_is_recognised_within_two_percent(capsys):
+    exercise = value_exercise(mistakes=[Mistake(value=-4.60517, message="your answer forgot -.")])
+    for answer in (-4.60517, -4.6, -4.55):
+        exercise.check(answer)
+        assert "✗ Exercise 2 (log loss): your answer forgot -." in capsys.readouterr().out
+    exercise.check(-4.4)                                    # 4% off: the generic description
+    assert "your answer has the wrong sign" in capsys.readouterr().out
+
+
+def test_a_value_mistake_tolerance_can_be_set(capsys):
+    exercise = value_exercise(mistakes=[Mistake(value=1.0, tol=1e-9, message="exactly one")])
+    exercise.check(1.001)
+    assert "exactly one" not in capsys.readouterr().out
+
+
+def test_a_function_mistake_must_match_on_every_case(capsys):
+    """x > 0 and x < 0 give the same wrong answer at 0; only one of them is the student's."""
+    cases = [((1.0,), 1), ((-1.0,), 0), ((0.0,), 1)]
+    exercise = Exercise("E", cases=cases, arg_names=["x"], mistakes=[
+        Mistake(function=lambda x: int(x < 0), message="classes swapped"),
+        Mistake(function=lambda x: int(x > 0), message="> instead of >="),
+    ])
+    exercise.check(lambda x: int(x > 0))
+    assert "<lambda>(x=0) returned 0: > instead of >=" in capsys.readouterr().out
+    exercise.check(lambda x: 1 - int(x >= 0))
+    assert "<lambda>(x=1) returned 0: classes swapped" in capsys.readouterr().out
+
+
+def test_an_error_mistake_matches_type_and_message(capsys):
+    exercise = square_exercise(mistakes=[
+        Mistake(error=r"^ZeroDivisionError: .*by zero", message="do not divide by 0."),
+    ])
+    exercise.check(lambda x: x / 0)
+    assert ("<lambda>(x=3) raised ZeroDivisionError: float division by zero: do not divide by 0."
+            in capsys.readouterr().out)
+    exercise.check(lambda x: x.nope)
+    assert "do not divide" not in capsys.readouterr().out
+
+
+def test_a_predicate_mistake_sees_what_came_back_and_the_expected(capsys):
+    seen = []
+
+    def is_pair(got, expected):
+        seen.append((got, expected))
+        return isinstance(got, tuple)
+
+    exercise = square_exercise(mistakes=[Mistake(when=is_pair, message="one number, please.")])
+    exercise.check(lambda x: (x, x))
+    assert "returned [3., 3.]: one number, please." in capsys.readouterr().out
+    assert seen == [((3.0, 3.0), 9.0)]
+
+
+def test_a_predicate_that_breaks_on_an_odd_answer_is_skipped_not_raised(capsys):
+    def first_entry_negative(got, expected):
+        return got[0] < 0                   # a TypeError on a number
+
+    exercise = square_exercise(mistakes=[Mistake(when=first_entry_negative, message="never")])
+    exercise.check(lambda x: 2 * x)
+    out = capsys.readouterr().out
+    assert "returned 6, which is too low" in out and "never" not in out
+
+
+def test_mistakes_are_tried_in_order(capsys):
+    exercise = square_exercise(mistakes=[Mistake(when=lambda got, e: True, message="first"),
+                                         Mistake(function=lambda x: 2 * x, message="second")])
+    exercise.check(lambda x: 2 * x)
+    assert "first" in capsys.readouterr().out
+
+
+def test_a_mistake_overrides_the_none_message(capsys):
+    exercise = square_exercise(mistakes=[
+        Mistake(when=lambda got, expected: got is None, message="the helper returned None.")])
+    exercise.check(lambda x: None)
+    out = capsys.readouterr().out
+    assert "<lambda>(x=3) returned None: the helper returned None." in out
+    assert "forget `return`" not in out
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({}, "exactly one of value=, function=, error=, when= (got none)"),
+    ({"value": 1.0, "when": bool}, "exactly one of value=, function=, error=, when= "
+                                   "(got value, when)"),
+    ({"error": "("}, "missing"),
+])
+def test_mistake_needs_exactly_one_way_to_recognise_it(kwargs, error):
+    with pytest.raises((ValueError, re.error), match=re.escape(error)):
+        Mistake(message="m", **kwargs)
+
+
+def test_mistake_needs_a_message():
+    with pytest.raises(TypeError, match="needs a message"):
+        Mistake(message="  ", value=1.0)
+
+
+@pytest.mark.parametrize("make, error", [
+    (lambda: value_exercise(mistakes=[Mistake(function=abs, message="m")]),
+     "a value exercise recognises a mistake by value= or when="),
+    (lambda: square_exercise(mistakes=[Mistake(value=2.0, message="m")]),
+     "a function exercise recognises a mistake by function=, error= or when="),
+    (lambda: value_exercise(mistakes=[Mistake(value=4.60517, message="m")]),
+     "is the right answer"),
+    (lambda: square_exercise(mistakes=[Mistake(function=lambda x: x**2, message="m")]),
+     "gives the right answer on every case"),
+    (lambda: square_exercise(mistakes=[Mistake(function=lambda x: x / 0, message="m")]),
+     "the mistake 'm' raised ZeroDivisionError: float division by zero (for code that raises, "
+     "use error=)"),
+    (lambda: square_exercise(mistakes=["forgot the square"]), "must be Mistake objects"),
+])
+def test_exercise_refuses_a_mistake_that_cannot_work(make, error):
+    with pytest.raises((TypeError, ValueError), match=re.escape(error)):
+        make()
 
 
 # --- hint and solution ----------------------------------------------------------------------------------

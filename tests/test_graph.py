@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import struct
 
 import graphviz
 import pytest
@@ -10,13 +11,25 @@ import pytest
 import nblib.graph
 from nblib.doctor import graphviz_install_command
 from nblib.engine import Value, topological_order, weighted_sum
-from nblib.graph import MAX_NODES, GraphvizNotFound, draw_dot, to_dot
+from nblib.graph import (
+    FONT_SIZE,
+    MAX_HEIGHT_PX,
+    MAX_NODES,
+    MAX_WIDTH_PX,
+    MIN_FONT_SIZE,
+    MIN_SCALE,
+    Drawing,
+    GraphvizNotFound,
+    draw_dot,
+    to_dot,
+)
 
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's `dot` program is not installed "
                                f"({graphviz_install_command()})")
 
-RECORD = re.compile(r'^\t(v\d+) \[label="\{ (.*) \| data (\S+) \| grad (\S+) \}" shape=record\]$',
+# A value's record: its label (left out when empty), data and grad, stacked.
+RECORD = re.compile(r'^\t(v\d+) \[label="(?:(.*) \| )?data (\S+) \| grad (\S+)" shape=record\]$',
                     re.MULTILINE)
 OP = re.compile(r'^\t(v\d+)_op \[label=("?)(.*?)\2 shape=circle width=0\.3\]$', re.MULTILINE)
 
@@ -29,7 +42,9 @@ def operations(source):
 EDGE = re.compile(r"^\t(v\d+(?:_op)?) -> (v\d+(?:_op)?)$", re.MULTILINE)
 
 
-@pytest.mark.skipif(os.environ.get("CI") != "true", reason="only CI must have Graphviz")
+@pytest.mark.skipif(os.environ.get("CI") != "true",
+                    reason="checks the CI machine only (CI is not set): there, the drawing tests "
+                           "must not be skipped for want of Graphviz")
 def test_dot_is_installed_on_ci():
     if not HAVE_DOT:
         pytest.fail("Graphviz's `dot` is missing in CI, so the SVG tests were skipped: "
@@ -63,7 +78,8 @@ def test_records_show_label_data_and_grad_with_four_decimals():
     assert records["w1"] == ("-3.0000", "1.0000")
     assert records["x1"] == ("2.0000", "0.0000")
     assert records["b"] == ("6.8814", "0.5000")
-    assert len(records) == len(topological_order(o))  # with "" for x1*w1 + x2*w2
+    assert records[""] == ("-6.0000", "0.5000")  # x1*w1 + x2*w2: no label line
+    assert len(records) == len(topological_order(o))
 
 
 def test_node_ids_follow_the_topological_order():
@@ -118,17 +134,16 @@ def test_special_characters_in_labels_are_escaped():
 @needs_dot
 def test_special_characters_render_as_written():
     a = Value(1.0, label="a|b{c}")
-    svg = draw_dot(a * 2).pipe(format="svg").decode()
-    assert ">a|b{c}</text>" in svg
+    assert ">a|b{c}</text>" in draw_dot(a * 2).svg
 
 
 @needs_dot
 def test_same_graph_twice_gives_byte_identical_svg():
     first, second = neuron(), neuron()  # both alive: different id()s
     assert first is not second
-    svg = draw_dot(first).pipe(format="svg")
-    assert svg.startswith(b"<?xml") and b"<svg" in svg
-    assert svg == draw_dot(second).pipe(format="svg")
+    svg = draw_dot(first).svg
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert svg == draw_dot(second).svg
     assert to_dot(first).source == to_dot(second).source
 
 
@@ -137,14 +152,7 @@ def test_different_gradients_give_different_svg():
     # ...and the comparison above is not vacuous.
     first, second = neuron(), neuron()
     second.zero_grad()
-    assert draw_dot(first).pipe(format="svg") != draw_dot(second).pipe(format="svg")
-
-
-@needs_dot
-def test_draw_dot_returns_a_digraph_that_displays_as_svg():
-    dot = draw_dot(neuron())
-    assert isinstance(dot, graphviz.Digraph)
-    assert "image/svg+xml" in dot._repr_mimebundle_()
+    assert draw_dot(first).svg != draw_dot(second).svg
 
 
 def chain(values):
@@ -229,3 +237,239 @@ def test_a_value_like_object_from_a_notebook_can_be_drawn():
     assert sorted((label, data) for _, label, data, _ in records) == [
         ("a", "2.0000"), ("b", "3.0000"), ("c", "6.0000")]
     assert operations(to_dot(c).source) == [("v2", "*")]
+
+
+def test_to_dot_returns_a_digraph_at_full_size():
+    dot = to_dot(neuron())
+    assert isinstance(dot, graphviz.Digraph)
+    assert not re.search(r"\bsize=", dot.source)  # only draw_dot shrinks
+
+
+# --- notebook 04's graphs fit an output area and a slide, readably ---------------------------
+
+def named(value, label):
+    value.label = label
+    return value
+
+
+def graph_d():
+    """(a) d = a*b + c."""
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = named(a * b, "e")
+    return named(e + c, "d")
+
+
+def graph_L():
+    """(b) L = d * f, 7 values, after backward()."""
+    L = named(graph_d() * Value(-2.0, label="f"), "L")
+    L.backward()
+    return L
+
+
+def neuron_labelled(backward=True):
+    """(c): micrograd's neuron with every inner value named, as notebook 04 first builds it."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = named(x1 * w1, "x1w1"), named(x2 * w2, "x2w2")
+    n = named(named(x1w1 + x2w2, "x1w1 + x2w2") + b, "n")
+    o = named(n.tanh(), "o")
+    if backward:
+        o.backward()
+    return o
+
+
+def neuron_leaves_named():
+    """(d): the same neuron as notebook 04's build_neuron makes it: inner values unnamed."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = named((x1 * w1 + x2 * w2 + b).tanh(), "o")
+    o.backward()
+    return o
+
+
+def graph_a_plus_a():
+    """(e) b = a + a: two edges from a into +."""
+    a = Value(3.0, label="a")
+    b = named(a + a, "b")
+    b.backward()
+    return b
+
+
+def graph_tanh_from_exp():
+    """(f) o = (e - 1) / (e + 1) with e = exp(2n): the widest graph of notebook 04."""
+    n = Value(0.8813735870195432, label="n")
+    e = (2 * n).exp()
+    o = named((e - 1) / (e + 1), "o")
+    o.backward()
+    return o
+
+
+def graph_weighted_sum_neuron():
+    """(g) the neuron with one Σwx node."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = named(weighted_sum([w1, w2], [x1, x2], b).tanh(), "o")
+    o.backward()
+    return o
+
+
+def mlp(sizes):
+    """An MLP's output, e.g. sizes (2, 3, 1): 2 inputs, 3 tanh neurons, 1 tanh neuron."""
+    inputs = [Value(0.5 - i, label=f"x{i + 1}") for i in range(sizes[0])]
+    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+        outputs = []
+        for j in range(1, n_out + 1):
+            weights = [Value(0.3 * (-1) ** (i + j) - 0.1 * i, label=f"w{layer}.{j}{i + 1}")
+                       for i in range(n_in)]
+            bias = Value(0.1 * j, label=f"b{layer}.{j}")
+            outputs.append(named(weighted_sum(weights, inputs, bias).tanh(), f"h{layer}.{j}"))
+        inputs = outputs
+    inputs[0].backward()
+    return inputs[0]
+
+
+#: name: (build the graph, its number of values, its text form)
+NOTEBOOK_GRAPHS = {
+    "a": (graph_d, 5, "[graph] d = e + c: 5 values, 2 operations"),
+    "b": (graph_L, 7, "[graph] L = d * f: 7 values, 3 operations"),
+    "c": (lambda: neuron_labelled(backward=False), 10,
+          "[graph] o = tanh(n): 10 values, 5 operations"),
+    "c after backward": (neuron_labelled, 10, "[graph] o = tanh(n): 10 values, 5 operations"),
+    "d": (neuron_leaves_named, 10, "[graph] o = tanh(...): 10 values, 5 operations"),
+    "e": (graph_a_plus_a, 2, "[graph] b = a + a: 2 values, 1 operation"),
+    "f": (graph_tanh_from_exp, 10, "[graph] o = ... * ...: 10 values, 6 operations"),
+    "g": (graph_weighted_sum_neuron, 7, "[graph] o = tanh(...): 7 values, 2 operations"),
+    "mlp 2-3-1": (lambda: mlp((2, 3, 1)), 23, "[graph] h2.1 = tanh(...): 23 values, 8 operations"),
+}
+
+
+def svg_display_px(svg):
+    """(width, height) in CSS px of a Graphviz SVG: its size is in pt, 1 pt = 4/3 px."""
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width) * 4 / 3, float(height) * 4 / 3
+
+
+def svg_scale(svg):
+    """The scale Graphviz applied to the drawing: scale(s s) on the top group."""
+    sx, sy = re.search(r'<g id="graph0" class="graph" transform="scale\(([\d.]+) ([\d.]+)\)',
+                       svg).groups()
+    assert sx == sy
+    return float(sx)
+
+
+def png_px(png):
+    """(width, height) in pixels, from the PNG's header (its IHDR chunk)."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_the_smallest_scale_keeps_text_readable():
+    assert MIN_FONT_SIZE >= 8
+    assert FONT_SIZE * MIN_SCALE == pytest.approx(MIN_FONT_SIZE)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_notebook_graphs_have_the_expected_size(name):
+    build, values, _ = NOTEBOOK_GRAPHS[name]
+    assert len(topological_order(build())) == values
+
+
+@needs_dot
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_notebook_graphs_fit_the_output_area_and_a_slide_readably(name):
+    svg = draw_dot(NOTEBOOK_GRAPHS[name][0]()).svg
+    width, height = svg_display_px(svg)
+    assert width <= MAX_WIDTH_PX == 850
+    assert height <= MAX_HEIGHT_PX == 560
+    scale = svg_scale(svg)
+    assert scale >= MIN_SCALE - 0.005  # Graphviz prints the scale to 2 decimals
+    smallest_font = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg))
+    assert smallest_font * scale >= MIN_FONT_SIZE - 0.05
+
+
+@needs_dot
+def test_a_wide_graph_is_shrunk_and_a_small_one_is_not():
+    wide = draw_dot(graph_tanh_from_exp())  # 1022 x 167 px at full size
+    assert MIN_SCALE < wide.scale < 1
+    assert svg_scale(wide.svg) == pytest.approx(wide.scale, abs=0.01)
+    assert re.search(r"\bsize=", wide.source)
+    small = draw_dot(graph_d())
+    assert small.scale == 1 and svg_scale(small.svg) == 1
+    assert not re.search(r"\bsize=", small.source)
+
+
+@needs_dot
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_png_is_the_same_size_on_screen_as_svg(name):
+    drawing = draw_dot(NOTEBOOK_GRAPHS[name][0]())
+    svg_width, svg_height = svg_display_px(drawing.svg)
+    png_width, png_height = png_px(drawing.png)
+    # No size metadata: at Graphviz's 96 dpi one PNG pixel is one CSS px.
+    assert abs(png_width - svg_width) <= 1 and abs(png_height - svg_height) <= 1
+    assert len(drawing.png) < 100_000  # light enough to store in a notebook
+
+
+@needs_dot
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_mime_bundle_has_svg_png_and_a_deterministic_text(name):
+    build, _, text = NOTEBOOK_GRAPHS[name]
+    drawing = draw_dot(build())
+    assert isinstance(drawing, Drawing)
+    bundle = drawing._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert bundle["image/svg+xml"] == drawing.svg and bundle["image/png"] == drawing.png
+    assert bundle["text/plain"] == repr(drawing) == text  # no memory address
+    assert drawing.source.startswith("digraph expression {")
+
+
+@needs_dot
+@pytest.mark.parametrize("name", NOTEBOOK_GRAPHS)
+def test_notebook_graphs_give_byte_identical_svg_twice(name):
+    build = NOTEBOOK_GRAPHS[name][0]
+    first, second = build(), build()  # both alive: different id()s
+    assert draw_dot(first).svg == draw_dot(second).svg
+
+
+@needs_dot
+def test_text_form_of_an_unnamed_leaf_shows_its_data():
+    assert repr(draw_dot(Value(2.5))) == "[graph] 2.5000: 1 value, 0 operations"
+    assert repr(draw_dot(Value(2.0, label="x") ** 2)) == "[graph] x**2: 2 values, 1 operation"
+
+
+@needs_dot
+@pytest.mark.parametrize("sizes", [(2, 4, 1), (3, 3, 1)], ids=str)
+def test_a_graph_too_big_to_read_is_refused_with_what_to_do(sizes):
+    root = mlp(sizes)
+    values = len(topological_order(root))
+    with pytest.raises(ValueError) as caught:
+        draw_dot(root)
+    message = str(caught.value)
+    assert f"this graph has {values} values" in message
+    assert f"shrunk to fit {MAX_WIDTH_PX} x {MAX_HEIGHT_PX} px" in message
+    assert f"at least {MIN_FONT_SIZE} pt" in message
+    assert "Draw a smaller part of it" in message
+    text_size = float(re.search(r"its text would be ([\d.]+) pt", message)[1])
+    assert text_size < MIN_FONT_SIZE
+    assert len(RECORD.findall(to_dot(root).source)) == values  # still available as text
+
+
+@needs_dot
+def test_a_long_chain_is_refused():
+    with pytest.raises(ValueError, match="this graph has 12 values: drawn full size"):
+        draw_dot(chain(12))
+
+
+@needs_dot
+def test_draw_dot_draws_a_value_like_object_from_a_notebook():
+    class NotebookValue:  # the notebook's first Value: no requires_grad, no backward
+        def __init__(self, data, _children=(), _op="", label=""):
+            self.data, self.grad, self.label = data, 0.0, label
+            self._prev, self._op = tuple(_children), _op
+
+    a, b = NotebookValue(2.0, label="a"), NotebookValue(3.0, label="b")
+    drawing = draw_dot(NotebookValue(6.0, (a, b), "*", "c"))
+    assert repr(drawing) == "[graph] c = a * b: 3 values, 1 operation"
+    assert ">data 6.0000</text>" in drawing.svg

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from nblib.activations import sigmoid
+from nblib.engine import Value
 from nblib.gradcheck import numerical_derivative
 from nblib.losses import (
     EPSILON,
+    binary_cross_entropy,
     binary_log_loss,
     binary_log_loss_derivative,
     binary_log_loss_from_logits,
@@ -200,3 +202,63 @@ def test_logits_loss_checks_labels_but_accepts_any_logit():
     with pytest.raises(ValueError, match="y must hold class labels 0 or 1"):
         binary_log_loss_from_logits([0.0, 1.0], [2, 0])
     assert binary_log_loss_from_logits([-30.0, 30.0], [0, 1]) < 1e-12
+
+
+# --- binary cross-entropy on a Value (04) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("y_hat", [0.01, 0.2, 0.5, 0.7, 0.99])
+@pytest.mark.parametrize("y", [0, 1])
+def test_bce_value_and_gradient(y_hat, y):
+    p = Value(y_hat)
+    loss = binary_cross_entropy(p, y)
+    assert isinstance(loss, Value)
+    assert loss.data == pytest.approx(binary_log_loss(y_hat, y), rel=1e-12)
+    loss.backward()
+    assert p.grad == pytest.approx((y_hat - y) / (y_hat * (1 - y_hat)), rel=1e-12)
+    numeric = numerical_derivative(lambda q: binary_log_loss(q, y), y_hat, h=1e-7)
+    assert p.grad == pytest.approx(numeric, rel=1e-5)
+
+
+def test_bce_worked_case():
+    p = Value(0.99)
+    loss = binary_cross_entropy(p, 0)
+    loss.backward()
+    assert loss.data == pytest.approx(-math.log(0.01), rel=1e-12)      # 4.6052, notebook 03
+    assert p.grad == pytest.approx(100.0, rel=1e-9)                    # 1 / (1 - 0.99)
+
+
+def test_bce_chains_into_a_larger_graph():
+    z = Value(0.3)
+    loss = binary_cross_entropy(z.sigmoid(), 1)
+    loss.backward()
+    assert z.grad == pytest.approx(sigmoid(0.3) - 1, rel=1e-12)        # log loss's dL/dz
+
+
+@pytest.mark.parametrize("y_hat, error, match", [
+    (0.7, TypeError, r"^y_hat must be a Value .*got float.*binary_log_loss"),
+    (np.array([0.7]), TypeError, r"^y_hat must be a Value .*got ndarray"),
+    (Value(0.0), ValueError, r"^y_hat must lie strictly between 0 and 1, got 0.0: .*log\(0\)"),
+    (Value(1.0), ValueError, r"^y_hat must lie strictly between 0 and 1, got 1.0"),
+    (Value(1.5), ValueError, r"^y_hat must lie strictly between 0 and 1"),
+])
+def test_bce_checks_y_hat(y_hat, error, match):
+    with pytest.raises(error, match=match):
+        binary_cross_entropy(y_hat, 1)
+
+
+@pytest.mark.parametrize("y, error, match", [
+    (0.5, ValueError, r"^y must be the label 0 or 1, got 0.5"),
+    (2, ValueError, r"^y must be the label 0 or 1, got 2"),
+    ("1", TypeError, r"^y must be the label 0 or 1 \(a number\), got str"),
+    (True, TypeError, r"^y must be the label 0 or 1 \(a number\), got bool"),
+    (Value(1.0), TypeError, r"^y must be the label 0 or 1 \(a number\), got Value"),
+])
+def test_bce_checks_y(y, error, match):
+    with pytest.raises(error, match=match):
+        binary_cross_entropy(Value(0.7), y)
+
+
+@pytest.mark.parametrize("y", [1.0, np.int64(0), np.float64(1.0)])
+def test_bce_accepts_labels_of_any_number_type(y):
+    assert binary_cross_entropy(Value(0.7), y).data == pytest.approx(binary_log_loss(0.7, y))

@@ -162,23 +162,22 @@ def bias_through_wrong_sign(point, w):
 
 @pytest.mark.parametrize("exercise, wrong, expected_text", [
     (nb01.exercise_1, neuron_output_without_sigmoid,
-     "neuron_output_without_sigmoid(x=[6.05, 2.96], w=[-2., -3.], b=22) returned 1.02, "
-     "expected 0.735"),
+     "neuron_output_without_sigmoid(x=[6.05, 2.96], w=[-2., -3.], b=22) returned 1.02: "
+     "that is z = w @ x + b, the weighted sum before the sigmoid"),
     (nb01.exercise_1, neuron_output_without_bias,
-     "(x=[6.05, 2.96], w=[-2., -3.], b=22) returned 7.736e-10, expected 0.735"),
+     "(x=[6.05, 2.96], w=[-2., -3.], b=22) returned 7.736e-10: the bias is missing"),
     (nb01.exercise_2, predict_class_strict,
-     "(x=[5.5, 3.5], w=[-1., -1.], b=9) returned 0, expected 1"),
+     "(x=[5.5, 3.5], w=[-1., -1.], b=9) returned 0: this sample lies exactly on the boundary"),
     (nb01.exercise_2, predict_class_probability,
-     "(x=[6.05, 2.96], w=[-2., -3.], b=22) returned 0.735, expected 1"),
+     "(x=[6.05, 2.96], w=[-2., -3.], b=22) returned 0.735: that is the probability y_hat"),
     (nb01.exercise_3, bias_through_wrong_sign,
-     "(point=[5.5, 3.5], w=[-1., -1.]) returned -9, expected 9"),
+     "(point=[5.5, 3.5], w=[-1., -1.]) returned -9: the sign is flipped"),
 ])
-def test_typical_wrong_answer_names_input_expected_and_got(exercise, wrong, expected_text,
-                                                           capsys):
+def test_typical_wrong_answer_names_input_and_mistake(exercise, wrong, expected_text, capsys):
     exercise.check(wrong)
     out = capsys.readouterr().out
     assert not exercise.passed
-    assert expected_text in out, out
+    assert expected_text in out and "expected" not in out, out
 
 
 def test_exercise_cases_are_consistent():

@@ -202,7 +202,7 @@ def test_exercise_1_wrong_answer(capsys):
     nb03.exercise_1.check(-np.log(0.99))                 # used the y = 1 term
     out = capsys.readouterr().out
     assert not nb03.exercise_1.passed
-    assert "returned 0.01005, expected 4.605" in out
+    assert "the wrong term of the loss" in out and "4.60" not in out
 
 
 def test_exercise_2_wrong_answers_name_the_input(capsys):
@@ -213,14 +213,14 @@ def test_exercise_2_wrong_answers_name_the_input(capsys):
     out = capsys.readouterr().out
     assert not nb03.exercise_2.passed
     assert "summed(X=[[0., 1., 0.]" in out and "w=[0., 0., 0.], b=0" in out
-    assert "returned [-1. ,  0.5,  0. ], expected [-0.25 ,  0.125,  0.   ]" in out
+    assert "returned [-1. ,  0.5,  0. ]: that is the gradient of the summed loss" in out
 
     def per_sample(X, y, w, b):                          # stopped at dz, forgot X.T @ dz
         return (activations.sigmoid(X @ w + b) - y) / len(y)
 
     nb03.exercise_2.check(per_sample)
     out = capsys.readouterr().out
-    assert "returned shape (4,), expected shape (3,)" in out
+    assert "that is dz, one number per sample" in out
 
 
 def test_exercise_3_wrong_answer_names_the_input(capsys):
@@ -230,7 +230,7 @@ def test_exercise_3_wrong_answer_names_the_input(capsys):
     nb03.exercise_3.check(no_sigmoid_slope)
     out = capsys.readouterr().out
     assert not nb03.exercise_3.passed
-    assert "no_sigmoid_slope(z=[0.], y=[1.]) returned [-1.], expected [-0.25]" in out
+    assert "no_sigmoid_slope(z=[0.], y=[1.]) returned [-1.]: that is dL/dŷ only" in out
 
 
 def test_exercise_3_expected_values_show_the_vanishing_gradient():

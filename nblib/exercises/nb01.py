@@ -4,11 +4,14 @@
     nb01.exercise_1.check(neuron_output)
 
 Expected values come from nblib's own neuron (:func:`nblib.neuron.neuron_forward`).
+Each exercise lists typical mistakes, written as the mistaken code, so the check
+can say which one a wrong answer looks like.
 """
 
 import numpy as np
 
-from nblib.checks import Exercise
+from nblib.activations import sigmoid
+from nblib.checks import Exercise, Mistake
 from nblib.neuron import neuron_forward
 
 
@@ -36,6 +39,10 @@ _SAMPLES = [
     (np.array([1.0, 0.0, 0.0]), np.array([-1.5, 0.3, 0.7]), 0.25),
 ]
 
+def _z(x, w, b) -> float:
+    return float(np.dot(w, x) + b)
+
+
 exercise_1 = Exercise(
     name="Exercise 1 (one sample's forward pass)",
     cases=[((x, w, b), _y_hat(x, w, b)) for x, w, b in _SAMPLES],
@@ -50,6 +57,22 @@ def neuron_output(x, w, b):
     z = w @ x + b                  # weighted sum plus bias: one number
     return activations.sigmoid(z)  # squashed into (0, 1)
 """,
+    mistakes=[
+        Mistake(function=_z,
+                message="that is z = w @ x + b, the weighted sum before the sigmoid: "
+                        "squash it into (0, 1) with activations.sigmoid(z)."),
+        Mistake(function=lambda x, w, b: sigmoid(np.dot(w, x)),
+                message="the bias is missing: add b to the weighted sum before the sigmoid."),
+        Mistake(function=lambda x, w, b: sigmoid(np.dot(w, x)) + b,
+                message="b was added after the sigmoid: it belongs inside, "
+                        "z = w @ x + b, and then sigmoid(z)."),
+        Mistake(function=lambda x, w, b: 1 - sigmoid(_z(x, w, b)),
+                message="that is 1 - sigmoid(z), the probability of the other class (reject): "
+                        "the neuron's output is sigmoid(z) itself."),
+        Mistake(function=lambda x, w, b: sigmoid(w * x + b),
+                message="one number per feature: w * x multiplies entry by entry; the weighted "
+                        "sum adds those products up into one number, w @ x."),
+    ],
 )
 
 exercise_2 = Exercise(
@@ -66,6 +89,18 @@ def predict_class(x, w, b):
     z = w @ x + b
     return 1 if z >= 0 else 0      # y_hat >= 0.5 exactly when z >= 0
 """,
+    mistakes=[
+        Mistake(function=_y_hat,
+                message="that is the probability y_hat; the check wants the class it decides, "
+                        "an int: 1 (accept) or 0 (reject)."),
+        # before "swapped": on the boundary case alone the two give the same answer
+        Mistake(function=lambda x, w, b: int(_y_hat(x, w, b) > 0.5),
+                message="this sample lies exactly on the boundary (y_hat = 0.5), and a sample "
+                        "there counts as accepted: use >= 0.5, not > 0.5."),
+        Mistake(function=lambda x, w, b: int(_y_hat(x, w, b) < 0.5),
+                message="the classes are swapped: y_hat is the probability of class 1 (accept), "
+                        "so a high y_hat means 1."),
+    ],
 )
 
 _POINTS = [
@@ -87,4 +122,12 @@ The point lies on it when w @ point + b = 0: solve that for b.
 def bias_through(point, w):
     return -(w @ point)            # then w @ point + b = 0
 """,
+    mistakes=[
+        Mistake(function=lambda point, w: float(np.dot(w, point)),
+                message="the sign is flipped: solve w @ point + b = 0 for b, "
+                        "and mind the minus when w @ point moves to the other side."),
+        Mistake(function=lambda point, w: -(w * point),
+                message="one number per feature: w * point multiplies entry by entry; "
+                        "b is one number, built from their sum, the dot product w @ point."),
+    ],
 )

@@ -1,38 +1,33 @@
 """Exercises of notebooks/04_autograd.ipynb: predict a gradient, relu's backward, log and
 binary cross-entropy on Values.
 
-Expected answers are computed with nblib (its engine and its log loss), so they
-follow the library the notebook teaches.
+Expected answers are computed with nblib (its engine and
+:func:`nblib.losses.binary_cross_entropy`), so they follow the library the
+notebook teaches.  Each exercise lists typical mistakes, so the check can say
+which one a wrong answer looks like.
 """
 
-from nblib.checks import Exercise
+import math
+import numbers
+
+from nblib.checks import Exercise, Mistake
 from nblib.engine import Value
-from nblib.losses import binary_log_loss
+from nblib.losses import binary_cross_entropy
+
+# --- Exercise 1: predict x.grad --------------------------------------------------------
+
+_X = 3.0
 
 
 def _predicted_gradient():
     """nblib's answer to exercise 1: x.grad of y = x*x + x*2 at x = 3."""
-    x = Value(3.0)
+    x = Value(_X)
     y = x * x + x * 2
     y.backward()
     return x.grad
 
 
-def _relu_backward(x, grad):
-    """nblib's answer to exercise 2: what relu(x) passes back to x when it receives grad."""
-    v = Value(x)
-    (v.relu() * grad).backward()
-    return v.grad
-
-
-def _loss_and_gradient(y_hat, y):
-    """nblib's answer to exercise 3: the log loss of 03 and its derivative by nblib's engine."""
-    p = Value(y_hat)
-    loss = -(y * p.log() + (1 - y) * (1 - p).log())
-    loss.backward()
-    return binary_log_loss(y_hat, y), p.grad
-
-
+# x is used three times: twice in x * x (a share of x.data each) and once in x * 2 (a share of 2).
 exercise_1 = Exercise(
     name="Exercise 1 (predict x.grad)",
     expected=_predicted_gradient(),
@@ -45,7 +40,46 @@ Or, the same thing: y = x² + 2x, so dy/dx = 2x + 2.  Evaluate at x = 3.
     solution_code="""
 my_prediction = 3.0 + 3.0 + 2.0   # both inputs of x * x, plus x * 2: dy/dx = 2x + 2 = 8
 """,
+    mistakes=[
+        Mistake(value=2 * _X,
+                message="your answer counts only the shares from x * x: x * 2 uses x too and "
+                        "sends back a share of its own. Shares add up (+=); none overwrites "
+                        "another."),
+        Mistake(value=_X + 2,
+                message="your answer counts x * x's share once: x is both inputs of x * x, so "
+                        "it receives one share as the left input and another as the right."),
+        Mistake(value=2.0,
+                message="your answer is only the share from x * 2: with `=` instead of `+=` "
+                        "each share overwrites the one before and only the last survives. "
+                        "x * x sends back shares too, and they all add up."),
+        Mistake(value=_X,
+                message="your answer is a single share, from one input of x * x: with `=` "
+                        "instead of `+=` each share overwrites the one before and only the "
+                        "last survives. x is used three times; every use adds its share."),
+        Mistake(value=_X * _X + _X * 2,
+                message="your answer is y's value, y.data; x.grad is dy/dx, how much y "
+                        "changes per unit change of x."),
+        Mistake(value=1.0,
+                message="your answer is y.grad (dy/dy), where backward() starts; x.grad "
+                        "collects the shares sent back to x."),
+        Mistake(value=0.0,
+                message="your answer is 0, x.grad before y.backward() has run: predict what "
+                        "backward() will put there."),
+        Mistake(when=lambda got, expected: hasattr(got, "grad"),
+                message="your answer is a Value, not a number: the prediction is x.grad, "
+                        "a plain number."),
+    ],
 )
+
+
+# --- Exercise 2: relu's backward ---------------------------------------------------------
+
+def _relu_backward(x, grad):
+    """nblib's answer to exercise 2: what relu(x) passes back to x when it receives grad."""
+    v = Value(x)
+    (v.relu() * grad).backward()
+    return v.grad
+
 
 _relu_cases = [(2.0, 1.0), (-1.0, 1.0), (3.0, -0.5), (-0.5, 2.0), (0.0, 1.0), (0.25, 4.0)]
 
@@ -62,9 +96,61 @@ So the answer is either grad itself or 0.  Mind x == 0: it gives 0.
 def relu_backward(x, grad):
     return grad if x > 0 else 0.0
 """,
+    mistakes=[
+        Mistake(function=lambda x, grad: 1.0 if x > 0 else 0.0,
+                message="that is relu's local derivative alone: the chain rule multiplies it "
+                        "by the gradient from above, grad."),
+        Mistake(function=lambda x, grad: grad if x >= 0 else 0.0,
+                message="at x = 0 the gradient was passed on: relu is flat there (x = 0 is not "
+                        "positive), so use x > 0, not x >= 0."),
+        Mistake(function=lambda x, grad: max(x, 0.0),
+                message="that is relu(x), the forward value; backward passes a gradient: "
+                        "relu's local derivative times grad."),
+        Mistake(function=lambda x, grad: x * grad if x > 0 else 0.0,
+                message="the local derivative of relu where x > 0 is 1, not x: relu(x) = x "
+                        "there, and d/dx of x is 1."),
+        Mistake(function=lambda x, grad: x * grad,
+                message="that is x * grad: relu's local derivative is not x. Where x > 0 it "
+                        "is 1 (relu(x) = x), where x <= 0 it is flat."),
+        Mistake(function=lambda x, grad: grad,
+                message="grad was passed on everywhere: where x <= 0 relu is flat, "
+                        "so nothing flows back."),
+    ],
 )
 
+
+# --- Exercise 3: log and binary cross-entropy on Values ----------------------------------
+
+def _loss_and_gradient(y_hat, y):
+    """nblib's answer to exercise 3: the log loss on a Value and dL/dy_hat by backward()."""
+    p = Value(y_hat)
+    loss = binary_cross_entropy(p, y)
+    loss.backward()
+    return loss.data, p.grad
+
+
 _bce_cases = [(0.7, 1), (0.7, 0), (0.2, 1), (0.9, 0), (0.5, 1)]
+
+
+def _is_number(got, expected) -> bool:
+    return isinstance(got, numbers.Real)
+
+
+def _loss_right(got, expected) -> bool:
+    return math.isclose(got[0], expected[0], rel_tol=1e-6, abs_tol=1e-6)
+
+
+def _gradient_zero(got, expected) -> bool:
+    return _loss_right(got, expected) and got[1] == 0
+
+
+def _gradient_wrong(got, expected) -> bool:
+    return _loss_right(got, expected) and not math.isclose(got[1], expected[1], rel_tol=1e-6)
+
+
+def _loss_negated(got, expected) -> bool:
+    return math.isclose(got[0], -expected[0], rel_tol=1e-6)
+
 
 exercise_3 = Exercise(
     name="Exercise 3 (log and binary cross-entropy)",
@@ -80,8 +166,8 @@ log, in the style of exp above:
   return out
 binary_cross_entropy uses only Value operations: y * y_hat.log(), 1 - y_hat, ...
 and a minus sign in front of the whole sum.
-The check prints two numbers: [loss, dL/dy_hat].  A wrong second number means
-log's _backward is off.
+The check compares two numbers: [loss, dL/dy_hat].  A right loss with a wrong
+gradient means log's _backward is off.
 """,
     solution_code="""
 def log(self):
@@ -98,4 +184,43 @@ Value.log = log
 def binary_cross_entropy(y_hat, y):
     return -(y * y_hat.log() + (1 - y) * (1 - y_hat).log())
 """,
+    mistakes=[
+        Mistake(error=r"_backward\(\) takes 0 positional arguments but 1 was given",
+                message="log's _backward takes no argument (micrograd's style, reading "
+                        "out.grad), but this engine's backward() hands each node its gradient: "
+                        "write def _backward(grad): and use grad."),
+        Mistake(error=r"missing 1 required positional argument: 'grad'",
+                message="a _backward(grad) was called without its gradient. If log says "
+                        "out._backward = _backward(), drop the () (store the function, don't "
+                        "call it); if an older backward() cell ran last, re-run the notebook "
+                        "from the top."),
+        Mistake(error=r"must be real number, not Value",
+                message="math.log was given a Value, but it works on plain numbers only: in "
+                        "log use math.log(self.data); in binary_cross_entropy call "
+                        "y_hat.log() so the loss stays a Value."),
+        Mistake(error=r"unsupported operand type\(s\) for .*'NoneType'",
+                message="log returned None: it still has `...` in place of its code, or "
+                        "lacks `return out`."),
+        Mistake(error=r"has no attribute 'log'",
+                message="Value has no log method: run the cell with Value.log = log "
+                        "(after the engine's cells)."),
+        Mistake(when=lambda got, expected: got is None,
+                message="binary_cross_entropy returned None: it still has `...` in place of "
+                        "its code, or lacks a `return`."),
+        Mistake(when=_is_number,
+                message="binary_cross_entropy returned a plain number, not a Value, so "
+                        "backward() cannot run. Build the loss from Value operations: "
+                        "y_hat.log() (with log returning a Value), 1 - y_hat, *, + and -; "
+                        "not math.log on .data."),
+        Mistake(when=_gradient_zero,
+                message="the loss is right but dL/dy_hat came back 0: did log attach its "
+                        "_backward (out._backward = _backward)?"),
+        Mistake(when=_gradient_wrong,
+                message="the loss is right but dL/dy_hat is not, so log's _backward is off: "
+                        "it should add grad times log's local derivative, d log(x)/dx, "
+                        "to self.grad."),
+        Mistake(when=_loss_negated,
+                message="the loss has the wrong sign: the log of a probability is negative, "
+                        "so the log loss puts a minus in front of the whole sum."),
+    ],
 )
