@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -19,7 +20,7 @@ from nblib.descent import gradient_descent_1d
 from nblib.losses import binary_log_loss
 from nblib.metrics import accuracy
 from nblib.neuron import neuron_forward
-from nblib.plots import plot_decision_boundary
+from nblib.plots import DPI, FIGSIZE, STYLE, plot_decision_boundary
 
 
 class Explorer(widgets.VBox):
@@ -32,9 +33,11 @@ class Explorer(widgets.VBox):
         Each control's ``value`` is passed to ``draw`` under its name.
     draw : callable
         ``draw(ax, **values)`` draws the figure for the current values.
+    figsize : (float, float)
+        In inches; the course's one-panel size by default (see nblib.plots).
     """
 
-    def __init__(self, title: str, controls: dict, draw: Callable, figsize=(6.0, 4.0)):
+    def __init__(self, title: str, controls: dict, draw: Callable, figsize=FIGSIZE):
         self.title = title
         self.controls = controls
         self.draw = draw
@@ -53,12 +56,16 @@ class Explorer(widgets.VBox):
 
     def redraw(self, change=None) -> None:
         """Draw the figure for the current values into the output area."""
-        # A Figure not registered with pyplot: nothing accumulates between redraws.
-        figure = Figure(figsize=self.figsize, dpi=72, layout="constrained")
-        self.draw(figure.subplots(), **self.values())
+        # In the course style whether or not course_style() ran, so that an explorer
+        # looks like the notebook's other figures.  No bbox_inches="tight": the image
+        # keeps its size (FIGSIZE at DPI) as the sliders move.
+        with matplotlib.rc_context(STYLE):
+            # A Figure not registered with pyplot: nothing accumulates between redraws.
+            figure = Figure(figsize=self.figsize, dpi=DPI, layout="constrained")
+            self.draw(figure.subplots(), **self.values())
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png")
         self.figure = figure
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
         # Set the output area's contents from the kernel rather than printing into it:
         # that also works with no widget frontend (nbconvert, nbval), where captured
         # output would spill into the cell instead.
@@ -127,6 +134,11 @@ def parabola_derivative(x):
 def draw_learning_rate(ax, lr: float, num_steps: int = 10, x0: float = -1.5):
     """Gradient descent on f(x) = 3x² - 4x + 5 from ``x0``: each step drawn on the curve.
 
+    The legend goes below the figure, outside every panel, so it never covers a
+    path (a diverging one zig-zags across the whole parabola).  A row of panels
+    drawn with this function shares one legend.  It needs constrained layout, the
+    course's default (``nblib.plots.course_style``) and the explorer's.
+
     Taught in notebooks/02_gradients.ipynb.
     """
     xs = gradient_descent_1d(parabola_derivative, x0, lr, num_steps)
@@ -134,7 +146,7 @@ def draw_learning_rate(ax, lr: float, num_steps: int = 10, x0: float = -1.5):
     shown = visited[np.abs(visited - 2 / 3) <= 4]
     grid = np.linspace(-3.5, 4.8, 300)
     ax.plot(grid, parabola(grid), color="gray", label="f(x) = 3x² - 4x + 5")
-    ax.plot(shown, parabola(shown), "o-", color="C3", markersize=5, label="gradient descent")
+    ax.plot(shown, parabola(shown), "o-", color="C3", label="gradient descent")
     ax.plot(shown[:1], parabola(shown[:1]), "s", color="black", label="start")
     ax.set_xlim(-3.5, 4.8)
     ax.set_ylim(0, 60)
@@ -142,8 +154,11 @@ def draw_learning_rate(ax, lr: float, num_steps: int = 10, x0: float = -1.5):
     ax.set_ylabel("f(x)")
     final = xs[-1]
     verdict = "diverged" if not np.isfinite(final) or abs(final - 2 / 3) > 4 else f"x = {final:.3f}"
-    ax.set_title(f"α = {lr:.3f}, {num_steps} steps: {verdict}")
-    ax.legend(loc="upper center")
+    # Two lines, to fit a panel a third of the page wide; the figure's text form
+    # (nblib.plots.describe_figure) reads it as one line.
+    ax.set_title(f"α = {lr:.3f}, {num_steps} steps:\n{verdict}")
+    if not ax.figure.legends:           # the first panel of a row adds the shared legend
+        ax.figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3)
     return ax
 
 

@@ -5,6 +5,7 @@ The draw_* functions are plain functions of an Axes, tested directly.
 
 import base64
 import math
+import struct
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -13,6 +14,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from nblib.datasets import bakery_buns
+from nblib.plots import DPI, FIGSIZE, PANELS_FIGSIZE, STYLE, describe_figure
 from nblib.widgets import (
     Explorer,
     draw_learning_rate,
@@ -33,8 +35,17 @@ def ax():
     return Figure().subplots()
 
 
+def one_line(title):
+    """A title as its text form reads it (a long title is drawn on two lines)."""
+    return " ".join(title.split())
+
+
 def title_of(explorer):
-    return explorer.figure.axes[0].get_title()
+    return one_line(explorer.figure.axes[0].get_title())
+
+
+def png_size(png):
+    return struct.unpack(">II", png[16:24])                # from the PNG's IHDR chunk
 
 
 def neuron_accuracy(w1, w2, b):
@@ -99,6 +110,19 @@ def test_explorer_figures_are_not_left_open_in_pyplot():
     assert plt.get_fignums() == before
 
 
+def test_explorer_figure_follows_the_course_style():
+    other = {"figure.dpi": 72, "axes.titlesize": 8}      # as if course_style() never ran
+    with plt.rc_context(other):
+        explorer = learning_rate_explorer()
+        figure = explorer.figure
+        assert figure.dpi == DPI and tuple(figure.get_size_inches()) == FIGSIZE
+        assert figure.axes[0].title.get_fontsize() == STYLE["axes.titlesize"]
+        (shown,) = explorer.output.outputs
+        png = base64.b64decode(shown["data"]["image/png"])
+        assert png_size(png) == (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)  # fixed as sliders move
+        assert plt.rcParams["figure.dpi"] == 72          # the notebook's settings untouched
+
+
 def test_float_values_are_shown_short():
     explorer = Explorer("Short", {"v": widgets.FloatSlider(value=1 / 3, min=0, max=1,
                                                            step=None)}, lambda ax, v: None)
@@ -160,7 +184,7 @@ def test_parabola():
 @pytest.mark.parametrize("lr", [0.05, 0.1, 0.2, 0.3])
 def test_small_learning_rates_converge_to_two_thirds(ax, lr):
     draw_learning_rate(ax, lr, num_steps=50)
-    assert ax.get_title() == f"α = {lr:.3f}, 50 steps: x = 0.667"
+    assert one_line(ax.get_title()) == f"α = {lr:.3f}, 50 steps: x = 0.667"
 
 
 def test_draw_learning_rate_title_after_ten_steps(ax):
@@ -168,13 +192,13 @@ def test_draw_learning_rate_title_after_ten_steps(ax):
     x = -1.5
     for _ in range(10):
         x -= 0.05 * (6 * x - 4)
-    assert ax.get_title() == f"α = 0.050, 10 steps: x = {x:.3f}"
+    assert one_line(ax.get_title()) == f"α = 0.050, 10 steps: x = {x:.3f}"
 
 
 @pytest.mark.parametrize("lr", [0.4, 0.45, 0.5])
 def test_learning_rates_above_one_third_diverge(ax, lr):
     draw_learning_rate(ax, lr, num_steps=10)
-    assert ax.get_title() == f"α = {lr:.3f}, 10 steps: diverged"
+    assert one_line(ax.get_title()) == f"α = {lr:.3f}, 10 steps: diverged"
 
 
 def test_draw_learning_rate_draws_the_path_on_the_curve(ax):
@@ -187,6 +211,53 @@ def test_draw_learning_rate_draws_the_path_on_the_curve(ax):
     assert len(path.get_xdata()) == 6
     np.testing.assert_array_equal(lines["start"].get_xdata(), [-1.5])
     assert ax.get_xlabel() == "x" and ax.get_ylabel() == "f(x)"
+
+
+def draw_row(lrs, figsize=PANELS_FIGSIZE):
+    """The learning rates side by side, as notebook 02 shows them, in the course style."""
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(1, len(lrs), figsize=figsize, layout="constrained",
+                                    squeeze=False)
+        axes = axes[0]
+        for ax, lr in zip(axes, lrs):
+            draw_learning_rate(ax, lr, num_steps=10, x0=-1.5)
+        figure.canvas.draw()
+    return figure, axes
+
+
+def along(points, per_segment=50):
+    """Points every few pixels along the segments joining ``points``: a legend can hide
+    the middle of a long step and none of its ends."""
+    t = np.linspace(0, 1, per_segment)[:, None]
+    segments = [(1 - t) * start + t * end for start, end in zip(points[:-1], points[1:])]
+    return np.concatenate([points, *segments])
+
+
+@pytest.mark.parametrize("lrs", [[0.02, 0.1, 0.36], [0.36]], ids=["row of three", "one"])
+def test_learning_rate_legend_never_covers_a_path(lrs):
+    figure, axes = draw_row(lrs, PANELS_FIGSIZE if len(lrs) > 1 else FIGSIZE)
+    (legend,) = figure.legends                           # one, shared by the row
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "f(x) = 3x² - 4x + 5", "gradient descent", "start"]
+    box = legend.get_window_extent()
+    for ax in axes:
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        for name in ("gradient descent", "start"):
+            points = along(ax.transData.transform(np.column_stack(lines[name].get_data())))
+            inside = [box.contains(x, y) for x, y in points]
+            assert not any(inside), f"{name} of {one_line(ax.get_title())} under the legend"
+        # below every panel: nothing of a panel (plot, ticks, labels) under it
+        assert not box.overlaps(ax.get_tightbbox())
+
+
+def test_learning_rate_panels_titles_fit_side_by_side():
+    figure, axes = draw_row([0.02, 0.1, 0.36])
+    boxes = [ax.title.get_window_extent() for ax in axes]
+    assert not boxes[0].overlaps(boxes[1]) and not boxes[1].overlaps(boxes[2])
+    assert all(box.x0 >= 0 and box.x1 <= figure.bbox.x1 for box in boxes)
+    assert "\n" in axes[2].get_title()                     # drawn on two lines ...
+    assert describe_figure(figure).split(" | ")[2] == (  # ... read as one
+        "α = 0.360, 10 steps: diverged: f(x) against x")
 
 
 def test_draw_learning_rate_hides_points_far_off_the_view(ax):

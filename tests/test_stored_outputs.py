@@ -1,0 +1,102 @@
+"""What a student sees when opening a stored notebook fresh, before running anything.
+
+Checked on every notebook in notebooks/, so notebooks added later are covered too:
+
+- JupyterLab does not render stored SVG in an untrusted notebook (a fresh clone
+  is untrusted), so every SVG output must carry a PNG beside it;
+- every stored picture fits JupyterLab's ~850-px output area (wider ones are
+  shrunk, text and all), and drawn graphs also fit a 1280x720 slide;
+- no output is a bare object repr (``<Figure size ...>``, ``<graphviz... at 0x...>``);
+- the self-study text has no lecture-room wording outside speaker notes, and
+  every summary points to further reading.
+"""
+
+import base64
+import json
+import re
+import struct
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+OUTPUT_WIDTH_PX = 850
+SLIDE_GRAPH_HEIGHT_PX = 560
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def outputs(notebook):
+    for index, cell in enumerate(notebook["cells"]):
+        for output in cell.get("outputs", []):
+            if "data" in output:
+                yield index, output["data"]
+
+
+def png_size(encoded: str) -> tuple[int, int]:
+    png = base64.b64decode(encoded)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    return struct.unpack(">II", png[16:24])
+
+
+def svg_size_px(svg: str) -> tuple[float, float]:
+    match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    assert match, svg[:200]
+    return float(match[1]) * 4 / 3, float(match[2]) * 4 / 3
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def notebook(request):
+    return request.param.name, load(request.param)
+
+
+def test_every_svg_has_a_png_for_untrusted_notebooks(notebook):
+    name, nb = notebook
+    missing = [index for index, data in outputs(nb)
+               if "image/svg+xml" in data and "image/png" not in data]
+    assert not missing, f"{name}: cells {missing} store SVG without PNG (invisible untrusted)"
+
+
+def test_stored_pictures_fit_the_output_area(notebook):
+    name, nb = notebook
+    for index, data in outputs(nb):
+        if "image/png" in data:
+            width, height = png_size(data["image/png"])
+            assert width <= OUTPUT_WIDTH_PX, f"{name} cell {index}: PNG {width} px wide"
+        if "image/svg+xml" in data:
+            svg = "".join(data["image/svg+xml"])
+            width, height = svg_size_px(svg)
+            assert width <= OUTPUT_WIDTH_PX and height <= SLIDE_GRAPH_HEIGHT_PX, \
+                f"{name} cell {index}: graph {width:.0f} x {height:.0f} px"
+
+
+def test_no_bare_object_reprs(notebook):
+    name, nb = notebook
+    for index, data in outputs(nb):
+        text = "".join(data.get("text/plain", ""))
+        assert not re.search(r"<Figure size|<graphviz\.|at 0x[0-9a-f]+>", text), \
+            f"{name} cell {index}: {text[:80]}"
+
+
+LECTURE_ROOM = re.compile(r"ask the room|next slide|later slide|previous slide|this slide",
+                          re.IGNORECASE)
+
+
+def test_lecture_room_wording_only_in_speaker_notes(notebook):
+    name, nb = notebook
+    for index, cell in enumerate(nb["cells"]):
+        slide_type = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+        if cell["cell_type"] == "markdown" and slide_type != "notes":
+            match = LECTURE_ROOM.search("".join(cell["source"]))
+            assert not match, f"{name} cell {index}: {match[0]!r} outside speaker notes"
+
+
+def test_summary_has_further_reading(notebook):
+    name, nb = notebook
+    summaries = [cell for cell in nb["cells"] if cell["cell_type"] == "markdown"
+                 and "".join(cell["source"]).startswith("## Summary")]
+    assert len(summaries) == 1, f"{name}: one '## Summary' cell expected"
+    text = "".join(summaries[0]["source"])
+    assert "**Further reading**" in text and text.count("](http") >= 3, name
