@@ -13,14 +13,23 @@ height.  At ``DPI`` = 100 an inch is 100 px, so:
   840 x 370 px PNG, for example ``plt.subplots(1, 3, figsize=PANELS_FIGSIZE)``.
   Never wider than ``MAX_WIDTH`` = 8.3 in (the PNG gains 0.1 in of margin on
   each side).  A third of that width fits a title of about 20 characters a line.
+
+A 3-D panel beside a flat one: :func:`plot_neuron_views`.  Constrained layout
+does not see a 3-D panel's tick labels and axis labels (matplotlib 3.11), so that
+function leaves a gap for them that ``plt.subplots(1, 2)`` would not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from nblib.activations import (
     relu,
@@ -30,7 +39,7 @@ from nblib.activations import (
     tanh,
     tanh_derivative,
 )
-from nblib.validation import as_float_array, check_labels
+from nblib.validation import as_float_array, as_scalar, check_labels, check_probabilities
 
 DPI = 100
 FIGSIZE = (7.5, 4.5)
@@ -58,12 +67,28 @@ STYLE = {
     "legend.framealpha": 0.9,
 }
 
-# Okabe-Ito blue and a darkened Okabe-Ito vermilion (told apart with every common
-# colour vision deficiency), and a different shape for each class as well.  Fill and
-# black edge both contrast at least 3:1 (WCAG) with every decision-boundary colour.
-ACCEPT_STYLE = {"color": "#0072B2", "marker": "o", "s": 40, "label": "Accept (1)"}
-REJECT_STYLE = {"color": "#B34E00", "marker": "s", "s": 32, "label": "Reject (0)"}
+# Class 0 and class 1: a darkened Okabe-Ito vermilion and Okabe-Ito blue (told apart
+# with every common colour vision deficiency), and a different shape for each class as
+# well.  Fill and black edge both contrast at least 3:1 (WCAG) with every
+# decision-boundary colour; so does the colour alone, the edge of a hollow test point.
+CLASS_STYLES = ({"color": "#B34E00", "marker": "s", "s": 32},
+                {"color": "#0072B2", "marker": "o", "s": 40})
 MARKER_EDGE = {"edgecolors": "black", "linewidths": 0.7}
+
+# The bakery of notebooks 01-03: the default names of plot_decision_boundary.
+BAKERY_XLABEL, BAKERY_YLABEL = "width (cm)", "height (cm)"
+BAKERY_CLASSES = ("Reject (0)", "Accept (1)")
+
+# A decision boundary's margin around the data, as a fraction of the data's range.
+PADDING_FRACTION = 0.075
+# Series of a training history: one line style each, the same in every panel and run.
+SERIES_STYLES = {"train": "-", "validation": "--", "val": "--", "test": ":"}
+OTHER_SERIES_STYLE = "-."
+# A 3-D surface is seen this many degrees off its side view (see _side_view), so that
+# its threshold contour shows as a line across it rather than edge-on.
+SIDE_VIEW_TURN = 30.0
+# A 3-D panel leaves wide margins around its box: zoom in to fill them.
+SURFACE_ZOOM = 1.1
 
 # P(accept) from pale orange (reject) to pale blue (accept).  The step at 0.5 tints
 # even an undecided model's two halves; the pale ends keep the markers on top legible.
@@ -108,7 +133,8 @@ def describe_figure(figure) -> str:
     """A figure in words: each panel's title and axis labels.
 
     This is what a reader without images (a screen reader, a text diff, nbval)
-    gets for a figure, so it names what the picture shows.
+    gets for a figure, so it names what the picture shows: "y against x" for a
+    flat panel, "z against x and y" for a 3-D one.
     """
     panels = []
     for ax in figure.axes:
@@ -116,8 +142,12 @@ def describe_figure(figure) -> str:
             continue
         title = " ".join(ax.get_title().split())      # a title on two lines reads as one
         words = [title] if title else []
-        if ax.get_xlabel() or ax.get_ylabel():
-            words.append(f"{ax.get_ylabel() or 'y'} against {ax.get_xlabel() or 'x'}")
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        if getattr(ax, "name", None) == "3d":
+            if x or y or ax.get_zlabel():
+                words.append(f"{ax.get_zlabel() or 'z'} against {x or 'x'} and {y or 'y'}")
+        elif x or y:
+            words.append(f"{y or 'y'} against {x or 'x'}")
         panels.append(": ".join(words) or "a plot")
     return "[figure] " + (" | ".join(panels) if panels else "(empty)")
 
@@ -136,9 +166,7 @@ def plot_activations(ax=None, derivatives: bool = False, x_range=(-5.0, 5.0)):
 
     Taught in notebooks/01_neuron.ipynb and notebooks/02_gradients.ipynb.
     """
-    x_range = as_float_array(x_range, "x_range", ndim=1)
-    if x_range.shape != (2,) or not x_range[0] < x_range[1]:
-        raise ValueError(f"x_range must be (low, high) with low < high, got {tuple(x_range)}")
+    x_range = _check_range(x_range, "x_range")
     ax = _axes(ax)
     x = np.linspace(*x_range, 401)
     pairs = [("sigmoid", sigmoid, sigmoid_derivative), ("tanh", tanh, tanh_derivative),
@@ -172,22 +200,100 @@ def _break_at_zero(x, y):
     return np.insert(x, after, 0.0), np.insert(y, after, np.nan)
 
 
-def _check_points(X, y):
-    X = as_float_array(X, "X", ndim=2)
+# --- points of two classes ------------------------------------------------------------------
+
+
+def _check_points(X, y, xlabel: str, ylabel: str, names=("X", "y")):
+    """``X`` (n, 2) and ``y`` (n,) as float arrays, or a clear error naming them."""
+    X_name, y_name = names
+    X = as_float_array(X, X_name, ndim=2)
     if X.shape[1] != 2:
-        raise ValueError(f"X must have 2 features (width, height) to plot, got shape {X.shape}")
-    y = as_float_array(y, "y", ndim=1)
+        raise ValueError(f"{X_name} must have 2 features ({xlabel}, {ylabel}) to plot, "
+                         f"got shape {X.shape}")
+    y = as_float_array(y, y_name, ndim=1)
     if len(y) != len(X):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-    check_labels(y)
+        raise ValueError(f"{X_name} has {len(X)} rows but {y_name} has {len(y)} labels")
+    check_labels(y, y_name)
     return X, y
+
+
+def _check_test_points(X_test, y_test, xlabel: str, ylabel: str):
+    """The optional test points: both given, or neither."""
+    if X_test is None and y_test is None:
+        return None
+    if X_test is None or y_test is None:
+        raise ValueError("give X_test and y_test together (the test points and their labels)")
+    return _check_points(X_test, y_test, xlabel, ylabel, names=("X_test", "y_test"))
+
+
+def _check_class_names(class_names) -> tuple[str, str]:
+    names = () if isinstance(class_names, str) else tuple(np.atleast_1d(class_names))
+    if len(names) != 2:
+        raise ValueError(f"class_names must be two names, for class 0 and class 1, "
+                         f"got {class_names!r}")
+    return str(names[0]), str(names[1])
+
+
+def _scatter_classes(ax, X, y, class_names, suffix: str = "", hollow: bool = False):
+    """One scatter per class, class 1 first; hollow markers (test points) show the plane through."""
+    for label in (1, 0):
+        style = dict(CLASS_STYLES[label])
+        if hollow:
+            # The class colour as a thick edge: it contrasts with the background as the
+            # fill of a training marker does.
+            style.update(facecolors="none", edgecolors=style.pop("color"), linewidths=1.6,
+                         s=style["s"] * 1.4)
+        else:
+            style.update(MARKER_EDGE)
+        points = X[y == label]
+        ax.scatter(points[:, 0], points[:, 1], zorder=3, label=class_names[label] + suffix,
+                   **style)
+
+
+def plot_points(X, y, ax=None, title: str | None = None, *, xlabel: str = "x1",
+                ylabel: str = "x2", class_names=("class 0", "class 1"),
+                X_test=None, y_test=None):
+    """Scatter a 2-D dataset of two classes: class 1 as blue circles, class 0 as dark orange squares.
+
+    Both have a black edge, and the legend sits outside the axes, on the right, so
+    that it hides no point.
+
+    Parameters
+    ----------
+    X : array, shape (n, 2)
+    y : array, shape (n,)
+        Labels, 0 or 1.
+    xlabel, ylabel : str
+        Names of the two features.
+    class_names : (str, str)
+        Legend entries for class 0 and class 1.
+    X_test : array, shape (n_test, 2), optional
+    y_test : array, shape (n_test,), optional
+        Test points, drawn hollow in their class's colour and shape; the legend then
+        says which points are for training ("class 1, train") and which for
+        testing ("class 1, test").
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    X, y = _check_points(X, y, xlabel, ylabel)
+    test = _check_test_points(X_test, y_test, xlabel, ylabel)
+    class_names = _check_class_names(class_names)
+    ax = _axes(ax)
+    _scatter_classes(ax, X, y, class_names, suffix="" if test is None else ", train")
+    if test is not None:
+        _scatter_classes(ax, *test, class_names, suffix=", test", hollow=True)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    return ax
 
 
 def plot_buns(X, y, ax=None, title: str | None = "Bakery buns"):
     """Scatter the buns: Accept (1) as blue circles, Reject (0) as dark orange squares.
 
-    Both have a black edge, and the legend sits outside the axes, on the right, so
-    that it hides no bun.
+    :func:`plot_points` with the bakery's names.
 
     Parameters
     ----------
@@ -196,75 +302,341 @@ def plot_buns(X, y, ax=None, title: str | None = "Bakery buns"):
     y : array, shape (n,)
         Labels, 0 or 1.
     """
-    X, y = _check_points(X, y)
-    ax = _axes(ax)
-    for label, style in ((1, ACCEPT_STYLE), (0, REJECT_STYLE)):
-        points = X[y == label]
-        ax.scatter(points[:, 0], points[:, 1], zorder=3, **style, **MARKER_EDGE)
-    ax.set_xlabel("width (cm)")
-    ax.set_ylabel("height (cm)")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    return ax
+    return plot_points(X, y, ax=ax, title=title, xlabel=BAKERY_XLABEL, ylabel=BAKERY_YLABEL,
+                       class_names=BAKERY_CLASSES)
+
+
+# --- a model's output over the plane ----------------------------------------------------------
+
+
+def _check_resolution(resolution) -> int:
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
+            or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    return int(resolution)
+
+
+def _check_range(value, name: str) -> np.ndarray:
+    """``(low, high)`` with low < high, as a float array."""
+    value = as_float_array(value, name, ndim=1)
+    if value.shape != (2,) or not value[0] < value[1]:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {tuple(value)}")
+    return value
+
+
+def _grid(x_range, y_range, resolution: int):
+    """A ``resolution`` x ``resolution`` grid over the rectangle, and its points, shape (m, 2)."""
+    grid_x, grid_y = np.meshgrid(np.linspace(*x_range, resolution),
+                                 np.linspace(*y_range, resolution))
+    return grid_x, grid_y, np.column_stack([grid_x.ravel(), grid_y.ravel()])
+
+
+def _evaluate(predict, points, allow_two_columns: bool = False) -> np.ndarray:
+    """``predict(points)`` as a vector, shape (m,), or a clear error.
+
+    Accepts shape (m,) or (m, 1); with ``allow_two_columns`` also (m, 2), the
+    probabilities of class 0 and class 1 (scikit-learn's ``predict_proba``), of
+    which it keeps class 1's.
+    """
+    if not callable(predict):
+        raise TypeError(f"predict must be a function of points (m, 2), got {type(predict).__name__}")
+    try:
+        output = as_float_array(predict(points), "predict(points)")
+    except TypeError as error:
+        raise TypeError(f"{error} (predict must return one number per point; "
+                        "if it returns Values, return each one's .data)") from None
+    m = len(points)
+    if allow_two_columns and output.shape == (m, 2):
+        return output[:, 1]
+    if output.shape not in ((m,), (m, 1)):
+        expected = "(m,), (m, 1) or (m, 2)" if allow_two_columns else "(m,) or (m, 1)"
+        raise ValueError(f"predict must return one value per point: given points of shape "
+                         f"{points.shape} it returned shape {output.shape} "
+                         f"(expected {expected} with m = {m})")
+    return output.reshape(m)
+
+
+def _output_scale(output, threshold: float):
+    """Colour scale and filled-contour levels for a model's output.
+
+    Outputs within [0, 1] (probabilities) always span the whole of [0, 1], so that
+    models compare colour for colour; others span their own range.  The colours
+    change from orange to blue at ``threshold`` (where the model's decision changes),
+    which is also a level's edge.
+    """
+    low, high = (0.0, 1.0) if 0 <= output.min() and output.max() <= 1 \
+        else (float(output.min()), float(output.max()))
+    if low == high:                         # a constant output: any scale shows it
+        low, high = low - 0.5, high + 0.5
+    if low < threshold < high:
+        norm = TwoSlopeNorm(threshold, low, high)
+        levels = np.union1d(np.linspace(low, threshold, 6), np.linspace(threshold, high, 6))
+        ticks = [low, threshold, high]
+    else:
+        norm = Normalize(low, high)
+        levels = np.linspace(low, high, 11)
+        ticks = [low, high]
+    return norm, levels, ticks
+
+
+def _fill_output(ax, grid_x, grid_y, output, threshold: float, label: str, shrink: float = 1.0):
+    """The output as a filled contour with a colour bar, and its ``threshold`` contour if it crosses."""
+    norm, levels, ticks = _output_scale(output, threshold)
+    filled = ax.contourf(grid_x, grid_y, output, levels=levels, cmap=PROBABILITY_CMAP, norm=norm)
+    if output.min() < threshold < output.max():
+        ax.contour(grid_x, grid_y, output, levels=[threshold], colors="black", linewidths=1.5)
+    return ax.figure.colorbar(filled, ax=ax, label=label, ticks=ticks, shrink=shrink,
+                              anchor=(0.0, 0.0))
+
+
+def _view(X, padding):
+    """The view around the points ``X``: (x_min, x_max), (y_min, y_max).
+
+    ``padding=None`` is 7.5% of the larger of the two data ranges, rounded to one
+    significant figure: 0.3 cm for the bakery buns, 0.2 for scikit-learn's moons.
+    One margin on both axes keeps the frame even when the features share a scale.
+    """
+    if padding is None:
+        span = float(np.ptp(X, axis=0).max()) or 1.0       # 1.0 for a single point
+        padding = float(f"{PADDING_FRACTION * span:.1g}")
+    padding = as_float_array(padding, "padding")
+    if padding.shape not in ((), (2,)) or np.any(padding < 0):
+        raise ValueError(f"padding must be a number >= 0 or a pair (x, y) of them, "
+                         f"got {padding.tolist()}")
+    low, high = X.min(axis=0) - padding, X.max(axis=0) + padding
+    return (low[0], high[0]), (low[1], high[1])
 
 
 def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 150,
-                           title: str | None = None, padding: float = 0.3):
-    """Colour the plane by the model's prediction and draw its 0.5 contour over the buns.
+                           title: str | None = None, padding=None, *,
+                           xlabel: str = BAKERY_XLABEL, ylabel: str = BAKERY_YLABEL,
+                           class_names=BAKERY_CLASSES, colorbar_label: str = "P(accept)",
+                           X_test=None, y_test=None):
+    """Colour the plane by the model's probability of class 1 and draw its 0.5 contour over the data.
 
-    The plane goes from pale orange (P(accept) = 0) to pale blue (1), with a colour
-    bar; the buns are drawn as in :func:`plot_buns`, dark-edged so that both classes
-    stand out on every part of it.  Their legend goes above the colour bar.
+    The plane goes from pale orange (P = 0) to pale blue (1), with a colour bar; the
+    points are drawn as in :func:`plot_points`, dark-edged so that both classes stand
+    out on every part of it.  Their legend goes above the colour bar.  The names
+    default to the bakery's (notebooks 01-03); for other data pass ``xlabel``,
+    ``ylabel``, ``class_names`` and ``colorbar_label``.
 
     Parameters
     ----------
     predict : callable
-        Maps points, shape (m, 2), to probabilities of Accept, shape (m,).
+        Maps points, shape (m, 2), to probabilities of class 1, shape (m,) or (m, 1);
+        or to both classes' probabilities, shape (m, 2), as scikit-learn's
+        ``predict_proba`` does (column 1 is used).
     X : array, shape (n, 2)
     y : array, shape (n,)
+        Labels, 0 or 1.
     resolution : int
         Grid points along each axis.
+    padding : float or (float, float), optional
+        Margin around the data, in the data's units.  By default 7.5% of the larger
+        data range, rounded (0.3 cm for the buns); pass a pair (x, y) for features on
+        very different scales.
+    xlabel, ylabel : str
+        Names of the two features.
+    class_names : (str, str)
+        Legend entries for class 0 and class 1.
+    colorbar_label : str
+        What the colours show.
+    X_test : array, shape (n_test, 2), optional
+    y_test : array, shape (n_test,), optional
+        Test points, drawn hollow; the view covers them too.
 
-    Taught in notebooks/01_neuron.ipynb.
+    Taught in notebooks/01_neuron.ipynb and notebooks/05_mlp.ipynb.
     """
-    X, y = _check_points(X, y)
+    X, y = _check_points(X, y, xlabel, ylabel)
+    test = _check_test_points(X_test, y_test, xlabel, ylabel)
+    _check_class_names(class_names)
     if not callable(predict):
         raise TypeError(f"predict must be a function of points (m, 2), got {type(predict).__name__}")
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
-            or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    resolution = _check_resolution(resolution)
+    x_view, y_view = _view(X if test is None else np.vstack([X, test[0]]), padding)
+    grid_x, grid_y, points = _grid(x_view, y_view, resolution)
+    probability = _evaluate(predict, points, allow_two_columns=True)
+    try:
+        check_probabilities(probability, "predict(points)")
+    except ValueError as error:
+        raise ValueError(f"{error}: apply the sigmoid to scores, or draw any output "
+                         "with plot_neuron_contour") from None
     ax = _axes(ax)
-    (x_min, y_min), (x_max, y_max) = X.min(axis=0) - padding, X.max(axis=0) + padding
-    grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, resolution),
-                                 np.linspace(y_min, y_max, resolution))
-    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    probability = as_float_array(predict(points), "predict(points)")
-    if probability.size != len(points):
-        raise ValueError(f"predict must return one probability per point: given points of "
-                         f"shape {points.shape} it returned shape {probability.shape}")
-    probability = probability.reshape(grid_x.shape)
-    filled = ax.contourf(grid_x, grid_y, probability, levels=np.linspace(0, 1, 11),
-                         cmap=PROBABILITY_CMAP)
-    if probability.min() < 0.5 < probability.max():
-        ax.contour(grid_x, grid_y, probability, levels=[0.5], colors="black", linewidths=1.5)
     shrink = 0.6
-    colorbar = ax.figure.colorbar(filled, ax=ax, label="P(accept)", ticks=[0, 0.5, 1],
-                                  shrink=shrink, anchor=(0.0, 0.0))
-    plot_buns(X, y, ax=ax, title=title)
-    # The buns' legend goes above the short colour bar, level with the plot's top: one
+    colorbar = _fill_output(ax, grid_x, grid_y, probability.reshape(grid_x.shape), 0.5,
+                            colorbar_label, shrink=shrink)
+    test_points = {} if test is None else {"X_test": test[0], "y_test": test[1]}
+    plot_points(X, y, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel,
+                class_names=class_names, **test_points)
+    # The points' legend goes above the short colour bar, level with the plot's top: one
     # column on the right, where a legend beside the plot and a colour bar beside that
     # would squeeze the plot.
     ax.get_legend().remove()
     colorbar.ax.legend(*ax.get_legend_handles_labels(), loc="upper left",
                        bbox_to_anchor=(0.0, 1 / shrink), borderaxespad=0)
-    ax.set_xlim(x_min, x_max)
-    ax.set_ylim(y_min, y_max)
+    ax.set_xlim(*x_view)
+    ax.set_ylim(*y_view)
     return ax
 
 
+def plot_neuron_contour(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), ax=None,
+                        resolution: int = 150, title: str | None = None, *,
+                        xlabel: str = "x1", ylabel: str = "x2", zlabel: str = "output",
+                        threshold: float = 0.5):
+    """A neuron's (or any model's) output over the input plane, seen from above: colours and a contour.
+
+    The view from above of :func:`plot_neuron_surface`, in the colours of
+    :func:`plot_decision_boundary`: pale orange below ``threshold``, pale blue
+    above, and a black line where the output equals ``threshold`` (if it does
+    anywhere in view).  Outputs within [0, 1] are coloured on the whole of [0, 1].
+
+    Parameters
+    ----------
+    predict : callable
+        Maps points, shape (m, 2), to outputs, shape (m,) or (m, 1).
+    x_range, y_range : (float, float)
+        The rectangle of inputs to show.
+    resolution : int
+        Grid points along each axis.
+    zlabel : str
+        The output's name, for the colour bar.
+    threshold : float
+        Where the decision changes: 0.5 for a sigmoid, 0 for tanh.
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    x_range, y_range = _check_range(x_range, "x_range"), _check_range(y_range, "y_range")
+    grid_x, grid_y, points = _grid(x_range, y_range, _check_resolution(resolution))
+    output = _evaluate(predict, points).reshape(grid_x.shape)
+    threshold = as_scalar(threshold, "threshold")
+    ax = _axes(ax)
+    _fill_output(ax, grid_x, grid_y, output, threshold, zlabel)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_neuron_surface(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), ax=None,
+                        resolution: int = 40, title: str | None = None, *,
+                        xlabel: str = "x1", ylabel: str = "x2", zlabel: str = "output",
+                        threshold: float = 0.5, elev: float = 20.0,
+                        azim: float | None = None):
+    """A neuron's (or any model's) output as a 3-D surface over the input plane.
+
+    Coloured as in :func:`plot_neuron_contour` (orange below ``threshold``, blue
+    above), with the ``threshold`` contour drawn on the surface: next to the
+    contour view, the same line in both.  Seen from the side by default, so that
+    the output rises from left to right across the picture: a sigmoid neuron shows
+    its S-shaped profile.
+
+    Parameters
+    ----------
+    predict : callable
+        Maps points, shape (m, 2), to outputs, shape (m,) or (m, 1).
+    x_range, y_range : (float, float)
+        The rectangle of inputs to show.
+    ax : 3-D Axes, optional
+        Made with ``projection="3d"``; a new figure when omitted.  Constrained layout
+        does not see the panel's labels, which reach up to about 80 px beyond its
+        right edge: leave a gap there (:func:`plot_neuron_views` does).
+    resolution : int
+        Grid points along each axis (a 3-D surface needs fewer than a contour).
+    zlabel : str
+        The output's name, for the vertical axis.
+    threshold : float
+        Where the decision changes: 0.5 for a sigmoid, 0 for tanh.
+    elev, azim : float
+        The viewpoint, in degrees: height above the plane, and direction around it
+        (matplotlib's ``view_init``).  ``azim=None`` looks across the output's mean
+        slope, or from matplotlib's -60 where the output is flat.
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    x_range, y_range = _check_range(x_range, "x_range"), _check_range(y_range, "y_range")
+    grid_x, grid_y, points = _grid(x_range, y_range, _check_resolution(resolution))
+    output = _evaluate(predict, points).reshape(grid_x.shape)
+    threshold = as_scalar(threshold, "threshold")
+    if ax is None:
+        ax = plt.figure().add_subplot(projection="3d")
+    elif getattr(ax, "name", None) != "3d":
+        raise TypeError("ax must be a 3-D Axes, for example "
+                        "figure.add_subplot(1, 2, 1, projection=\"3d\"), "
+                        f"got a {type(ax).__name__} of projection {getattr(ax, 'name', None)!r}")
+    norm, _, _ = _output_scale(output, threshold)
+    # Faint grid lines on the surface: its shape reads in 3-D, the colours stay pale.
+    ax.plot_surface(grid_x, grid_y, output, cmap=PROBABILITY_CMAP, norm=norm,
+                    rcount=resolution, ccount=resolution, edgecolor="#00000018", linewidth=0.3)
+    if output.min() < threshold < output.max():
+        ax.contour(grid_x, grid_y, output, levels=[threshold], colors="black", linewidths=1.5)
+    azim = _side_view(grid_x, grid_y, output) if azim is None else as_scalar(azim, "azim")
+    ax.view_init(elev=as_scalar(elev, "elev"), azim=azim)
+    # The vertical axis on the right, whatever the view: constrained layout makes room
+    # there, while on the left a 3-D panel's labels stick out of the figure (matplotlib
+    # 3.11).  Its "lower" edge is on the right when the view is from x < 0.
+    edge = "lower" if np.cos(np.radians(azim)) < 0 else "upper"
+    ax.zaxis.set_label_position(edge)
+    ax.zaxis.set_ticks_position(edge)
+    ax.set_box_aspect(None, zoom=SURFACE_ZOOM)
+    for axis in (ax.xaxis, ax.yaxis):       # a 3-D axis seen at a slant fits fewer labels
+        axis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_zlabel(zlabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_neuron_views(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0),
+                      title: str | None = None, *, xlabel: str = "x1", ylabel: str = "x2",
+                      zlabel: str = "output", threshold: float = 0.5, elev: float = 20.0,
+                      azim: float | None = None):
+    """A neuron's output two ways, side by side: a 3-D surface, and the contour seen from above.
+
+    :func:`plot_neuron_surface` (titled ``title``) and :func:`plot_neuron_contour`
+    (titled "Seen from above") in one ``PANELS_FIGSIZE`` figure, with a gap between
+    them for the 3-D panel's labels.  The parameters are theirs.
+
+    Returns
+    -------
+    axes : (Axes3D, Axes)
+        The surface's and the contour's panels.
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    figure = plt.figure(figsize=PANELS_FIGSIZE)
+    # The empty middle column is the gap; the 3-D panel's width leaves room for its labels.
+    grid = figure.add_gridspec(1, 3, width_ratios=[1.1, 0.25, 1.0])
+    names = {"xlabel": xlabel, "ylabel": ylabel, "zlabel": zlabel, "threshold": threshold}
+    ax_surface = plot_neuron_surface(predict, x_range, y_range,
+                                     ax=figure.add_subplot(grid[0], projection="3d"),
+                                     title=title, elev=elev, azim=azim, **names)
+    ax_contour = plot_neuron_contour(predict, x_range, y_range, ax=figure.add_subplot(grid[2]),
+                                     title="Seen from above", **names)
+    return ax_surface, ax_contour
+
+
+def _side_view(grid_x, grid_y, output) -> float:
+    """The azimuth (degrees) from which the output's mean slope runs left to right on screen.
+
+    Seen from azimuth a, the screen's left-to-right direction on the plane is
+    (-sin a, cos a): it points along the slope, at angle θ, when a = θ - 90°.
+    Turned ``SIDE_VIEW_TURN`` from there, the slope still rises left to right.
+    """
+    slope_y, slope_x = np.gradient(output, grid_y[:, 0], grid_x[0])
+    mean_x, mean_y = slope_x.mean(), slope_y.mean()
+    if np.hypot(mean_x, mean_y) < 1e-12:
+        return -60.0                                     # flat on average: matplotlib's view
+    return float(np.degrees(np.arctan2(mean_y, mean_x)) - 90.0 + SIDE_VIEW_TURN)
+
+
+# --- training curves -------------------------------------------------------------------------
+
+
 def plot_loss_curve(losses, ax=None, label: str | None = None, log_scale: bool = False,
-                    ylabel: str = "loss"):
+                    ylabel: str = "loss", first_epoch: int = 0, **line_style):
     """Loss against epoch.
 
     Parameters
@@ -274,14 +646,189 @@ def plot_loss_curve(losses, ax=None, label: str | None = None, log_scale: bool =
         Legend entry (call repeatedly on one ``ax`` to compare runs).
     log_scale : bool
         Log-scale the loss axis.
+    first_epoch : int
+        The epoch of ``losses[0]``.
+    **line_style
+        Passed to ``ax.plot``: ``color``, ``linestyle``, ...
     """
     losses = as_float_array(losses, "losses", ndim=1)
     ax = _axes(ax)
-    ax.plot(np.arange(len(losses)), losses, label=label)
+    ax.plot(first_epoch + np.arange(len(losses)), losses, label=label, **line_style)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     if log_scale:
         ax.set_yscale("log")
-    if label:
+    if label and not label.startswith("_"):        # "_..." labels stay out of legends
         ax.legend()
     return ax
+
+
+def _series_name(key: str, suffix: str) -> str:
+    """"loss" -> "train", "validation_loss" -> "validation"."""
+    return key[: -len(suffix)].rstrip("_") or "train"
+
+
+def _check_history(history) -> dict:
+    """The history's per-epoch series (loss first) as float arrays, or a clear error."""
+    if not isinstance(history, Mapping):
+        raise TypeError(f"history must be a dict of per-epoch lists such as "
+                        f"{{'loss': [...], 'train_accuracy': [...]}}, got {type(history).__name__}")
+    if not history:
+        raise ValueError("history is empty: it needs at least 'loss' and one accuracy, "
+                         "one value per epoch")
+    if "loss" not in history:
+        raise ValueError(f"history has no 'loss' entry; it has {sorted(history)}")
+    keys = ["loss"] + [key for key in history
+                       if key != "loss" and key != "batch_loss" and key.endswith("loss")]
+    accuracy_keys = [key for key in history if key.endswith("accuracy")]
+    if not accuracy_keys:
+        raise ValueError(f"history has no accuracy entry (a key ending in 'accuracy'); it has "
+                         f"{sorted(history)}. For the loss alone use "
+                         "plot_loss_curve(history['loss'])")
+    series = {key: as_float_array(history[key], f"history[{key!r}]", ndim=1)
+              for key in keys + accuracy_keys}
+    num_epochs = len(series["loss"])
+    for key, values in series.items():
+        if len(values) != num_epochs:
+            raise ValueError(f"history[{key!r}] has {len(values)} values but history['loss'] "
+                             f"has {num_epochs}: one value per epoch in each")
+    for key in accuracy_keys:
+        if np.any((series[key] < 0) | (series[key] > 1)):
+            raise ValueError(f"history[{key!r}] must hold accuracies as fractions in [0, 1], "
+                             f"found values up to {series[key].max():.4g}")
+    return series
+
+
+def _check_batch_losses(history, num_epochs: int):
+    """``history["batch_loss"]`` as an array of whole epochs, or None if absent."""
+    if "batch_loss" not in history:
+        return None
+    batch_losses = as_float_array(history["batch_loss"], "history['batch_loss']", ndim=1)
+    if len(batch_losses) % num_epochs:
+        raise ValueError(f"history['batch_loss'] has {len(batch_losses)} values, not a whole "
+                         f"number of batches for each of the {num_epochs} epochs")
+    return batch_losses
+
+
+def _check_axes_pair(axes):
+    message = ("axes must be two Axes (loss, accuracy), for example "
+               "plt.subplots(1, 2, figsize=PANELS_FIGSIZE)[1]")
+    try:
+        ax_loss, ax_accuracy = axes
+    except (TypeError, ValueError):
+        raise TypeError(f"{message}, got {type(axes).__name__}") from None
+    if not (isinstance(ax_loss, Axes) and isinstance(ax_accuracy, Axes)):
+        raise TypeError(f"{message}, got {type(ax_loss).__name__} and "
+                        f"{type(ax_accuracy).__name__}")
+    return ax_loss, ax_accuracy
+
+
+def _history_legends(ax_loss, ax_accuracy) -> None:
+    """Legends for every run drawn so far: one entry per run (its colour), one per series (its style).
+
+    A series' entry is drawn in grey: it stands for that series in every run.
+    """
+    def series_handles(lines):
+        seen = {}
+        for line in lines:
+            kind = line.get_gid()[len("history-"):]
+            seen.setdefault(kind, (line.get_linestyle(), line.get_linewidth(), line.get_alpha()))
+        return [Line2D([], [], color="0.35", linestyle=style, linewidth=width, alpha=alpha,
+                       label=kind) for kind, (style, width, alpha) in seen.items()]
+
+    runs = [Line2D([], [], color=line.get_color(), label=line.get_label())
+            for line in ax_loss.get_lines()
+            if line.get_gid() == "history-train" and not line.get_label().startswith("_")]
+    drawn = [line for line in ax_loss.get_lines() if (line.get_gid() or "").startswith("history-")]
+    loss_series = series_handles(drawn)
+    # The series of the loss panel need a legend only when there are several; a run's
+    # entry, solid in its colour, already stands for its training loss.
+    if len(loss_series) < 2:
+        loss_series = []
+    elif runs:
+        loss_series = [handle for handle in loss_series if handle.get_label() != "train"]
+    handles = runs + loss_series
+    if handles:
+        ax_loss.legend(handles=handles)
+    elif ax_loss.get_legend():
+        ax_loss.get_legend().remove()
+    accuracy_lines = [line for line in ax_accuracy.get_lines()
+                      if (line.get_gid() or "").startswith("history-")]
+    ax_accuracy.legend(handles=series_handles(accuracy_lines))
+
+
+def plot_history(history, axes=None, label: str | None = None, *, loss_name: str | None = None,
+                 log_scale: bool = False, first_epoch: int = 1, show_batches: bool = True):
+    """A training history: the loss in one panel, the accuracies in the other, against epoch.
+
+    Call again with the returned ``axes`` and another ``label`` to compare runs:
+    each run has its own colour, each series (train, validation, ...) its own line
+    style, in both panels.
+
+    Parameters
+    ----------
+    history : dict of str -> list
+        One value per epoch under each key: ``"loss"`` (required), any other key
+        ending in ``"loss"`` (``"validation_loss"``) in the loss panel, and every key
+        ending in ``"accuracy"`` (``"train_accuracy"``, ``"validation_accuracy"``;
+        at least one, as fractions in [0, 1]) in the other.  An optional
+        ``"batch_loss"`` holds the loss of every mini-batch, in order, the same number
+        for each epoch: drawn thin and pale under the per-epoch loss.  Other keys are
+        ignored.
+    axes : (Axes, Axes), optional
+        The loss and accuracy panels; a new ``PANELS_FIGSIZE`` figure when omitted.
+    label : str, optional
+        The run's name in the legends.
+    loss_name : str, optional
+        The loss axis's label, such as ``"log loss"``; by default the label already on
+        ``axes`` (from an earlier run), else ``"loss"``.
+    log_scale : bool
+        Log-scale the loss axis.
+    first_epoch : int
+        The epoch of each list's first value: 1, the loss after the first epoch.
+    show_batches : bool
+        Draw ``history["batch_loss"]`` if present.
+
+    Returns
+    -------
+    axes : (Axes, Axes)
+        The loss and accuracy panels.
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    series = _check_history(history)
+    num_epochs = len(series["loss"])
+    batch_losses = _check_batch_losses(history, num_epochs) if show_batches else None
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=PANELS_FIGSIZE)
+    ax_loss, ax_accuracy = _check_axes_pair(axes)
+    loss_name = loss_name or ax_loss.get_ylabel() or "loss"
+    # One colour per run: count the runs already drawn on these axes.
+    run = sum(line.get_gid() == "history-train" for line in ax_loss.get_lines())
+    color = f"C{run % 10}"
+    if batch_losses is not None:
+        per_epoch = len(batch_losses) // num_epochs
+        # Batch k of epoch e ends at e - 1 + (k + 1) / per_epoch: the epoch's last batch
+        # lines up with the epoch's value.
+        x = first_epoch - 1 + np.arange(1, len(batch_losses) + 1) / per_epoch
+        ax_loss.plot(x, batch_losses, color=color, linewidth=0.8, alpha=0.35,
+                     gid="history-per batch")
+    for key in (key for key in series if key.endswith("loss")):
+        name = _series_name(key, "loss")
+        # The run's label goes on its training loss, from which the legend names the run.
+        plot_loss_curve(series[key], ax=ax_loss, log_scale=log_scale, ylabel=loss_name,
+                        first_epoch=first_epoch, color=color, gid=f"history-{name}",
+                        linestyle=SERIES_STYLES.get(name, OTHER_SERIES_STYLE),
+                        label=(label or "_run") if key == "loss" else "_series")
+    for key in (key for key in series if key.endswith("accuracy")):
+        name = _series_name(key, "accuracy")
+        ax_accuracy.plot(first_epoch + np.arange(num_epochs), series[key], color=color,
+                         linestyle=SERIES_STYLES.get(name, OTHER_SERIES_STYLE),
+                         gid=f"history-{name}")
+    ax_accuracy.set_xlabel("epoch")
+    ax_accuracy.set_ylabel("accuracy")
+    ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    for ax in (ax_loss, ax_accuracy):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _history_legends(ax_loss, ax_accuracy)
+    return ax_loss, ax_accuracy

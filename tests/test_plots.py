@@ -17,16 +17,23 @@ from matplotlib.contour import ContourSet
 from nblib.activations import sigmoid
 from nblib.datasets import bakery_buns
 from nblib.plots import (
+    CLASS_STYLES,
     DPI,
     FIGSIZE,
     MAX_WIDTH,
     PANELS_FIGSIZE,
     STYLE,
     course_style,
+    describe_figure,
     plot_activations,
     plot_buns,
     plot_decision_boundary,
+    plot_history,
     plot_loss_curve,
+    plot_neuron_contour,
+    plot_neuron_surface,
+    plot_neuron_views,
+    plot_points,
 )
 
 X, Y = bakery_buns()
@@ -207,7 +214,7 @@ def test_plot_buns_accepts_lists_and_one_class():
 
 
 @pytest.mark.parametrize("X_bad, y_bad, error, match", [
-    (X[:, :1], Y, ValueError, r"X must have 2 features \(width, height\)"),
+    (X[:, :1], Y, ValueError, r"X must have 2 features \(width \(cm\), height \(cm\)\)"),
     (np.ones((5, 3)), np.ones(5), ValueError, r"X must have 2 features"),
     (X[:, 0], Y, ValueError, r"X must have 2 dimension"),
     (X, Y[:-1], ValueError, r"X has 200 rows but y has 199 labels"),
@@ -402,3 +409,469 @@ def test_course_style_registers_the_text_form_in_ipython():
         assert data["text/plain"] == "[figure] Loss"
     finally:
         InteractiveShell.clear_instance()
+
+
+# --- notebook 05: any 2-D dataset -----------------------------------------------------------------
+
+
+MOONS_NAMES = {"xlabel": "x1", "ylabel": "x2", "class_names": ("class 0", "class 1"),
+               "colorbar_label": "P(class 1)"}
+
+
+@pytest.fixture(scope="module")
+def moons():
+    datasets = pytest.importorskip("sklearn.datasets")
+    return datasets.make_moons(200, noise=0.1, random_state=0)
+
+
+def moons_model(points):
+    """A smooth curved boundary between the moons: P(class 1) high below a sine."""
+    x1, x2 = points[:, 0], points[:, 1]
+    return sigmoid(-4.0 * (x2 - 0.25 - 0.6 * np.sin(1.8 * (x1 - 0.5))))
+
+
+def markers(ax):
+    return {c.get_label(): c for c in ax.collections if not isinstance(c, ContourSet)}
+
+
+def background_colors(ax):
+    (background,) = [c for c in contour_sets(ax) if c.filled]
+    return [over_white(rgba) for rgba in background.get_facecolor()]
+
+
+def test_plot_points_names_default_to_features_and_classes(moons):
+    X_moons, y_moons = moons
+    ax = plot_points(X_moons, y_moons, title="Two moons")
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("x1", "x2", "Two moons")
+    assert legend_texts(ax) == ["class 1", "class 0"]
+    drawn = markers(ax)
+    np.testing.assert_array_equal(drawn["class 1"].get_offsets(), X_moons[y_moons == 1])
+    np.testing.assert_array_equal(drawn["class 0"].get_offsets(), X_moons[y_moons == 0])
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
+
+
+def test_plot_points_draws_test_points_hollow(moons):
+    X_moons, y_moons = moons
+    ax = plot_points(X_moons[:150], y_moons[:150], X_test=X_moons[150:], y_test=y_moons[150:],
+                     class_names=("no", "yes"))
+    assert legend_texts(ax) == ["yes, train", "no, train", "yes, test", "no, test"]
+    drawn = markers(ax)
+    np.testing.assert_array_equal(drawn["yes, test"].get_offsets(),
+                                  X_moons[150:][y_moons[150:] == 1])
+    for label in (0, 1):
+        name = ("no", "yes")[label]
+        assert len(drawn[f"{name}, test"].get_facecolor()) == 0          # hollow
+        np.testing.assert_allclose(drawn[f"{name}, test"].get_edgecolor()[0],
+                                   to_rgba(CLASS_STYLES[label]["color"]))
+        np.testing.assert_allclose(drawn[f"{name}, train"].get_edgecolor()[0], to_rgba("black"))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"X_test": np.zeros((3, 2))}, ValueError, "give X_test and y_test together"),
+    ({"y_test": [0, 1]}, ValueError, "give X_test and y_test together"),
+    ({"X_test": np.zeros((3, 3)), "y_test": [0, 1, 0]}, ValueError,
+     r"X_test must have 2 features \(x1, x2\)"),
+    ({"X_test": np.zeros((3, 2)), "y_test": [0, 1]}, ValueError,
+     "X_test has 3 rows but y_test has 2 labels"),
+    ({"X_test": np.zeros((2, 2)), "y_test": [0, 2]}, ValueError,
+     "y_test must hold class labels 0 or 1"),
+    ({"class_names": "ab"}, ValueError, "class_names must be two names"),
+    ({"class_names": ("a", "b", "c")}, ValueError, "class_names must be two names"),
+])
+def test_plot_points_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_points(X, Y, **kwargs)
+
+
+def test_decision_boundary_on_moons_uses_the_given_names(moons):
+    X_moons, y_moons = moons
+    ax = plot_decision_boundary(moons_model, X_moons, y_moons, title="Moons", **MOONS_NAMES)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+    assert legend_texts(colorbar_axes(ax)) == ["class 1", "class 0"]
+    assert colorbar_axes(ax).get_ylabel() == "P(class 1)"
+    assert [0.5] in [np.round(c.levels, 10).tolist() for c in contour_sets(ax)]
+    assert describe_figure(ax.figure) == "[figure] Moons: x2 against x1"
+
+
+def test_decision_boundary_padding_follows_the_data_range(moons):
+    """7.5% of the larger data range, rounded: 0.3 cm for the buns, 0.2 for the moons,
+    and the same share of the view at any scale."""
+    X_moons, y_moons = moons
+    for scale, padding in [(1.0, 0.2), (10.0, 2.0), (0.01, 0.002)]:
+        ax = plot_decision_boundary(moons_model, X_moons * scale, y_moons, **MOONS_NAMES)
+        scaled = X_moons * scale
+        np.testing.assert_allclose(ax.get_xlim(), [scaled[:, 0].min() - padding,
+                                                   scaled[:, 0].max() + padding])
+        np.testing.assert_allclose(ax.get_ylim(), [scaled[:, 1].min() - padding,
+                                                   scaled[:, 1].max() + padding])
+        plt.close(ax.figure)
+
+
+def test_decision_boundary_padding_in_data_units():
+    ax = plot_decision_boundary(good_neuron, X, Y, padding=(1.0, 0.5))
+    np.testing.assert_allclose(ax.get_xlim(), [X[:, 0].min() - 1.0, X[:, 0].max() + 1.0])
+    np.testing.assert_allclose(ax.get_ylim(), [X[:, 1].min() - 0.5, X[:, 1].max() + 0.5])
+
+
+@pytest.mark.parametrize("padding", [-0.1, (1.0, 2.0, 3.0), np.nan])
+def test_decision_boundary_bad_padding_is_named(padding):
+    with pytest.raises(ValueError, match="padding"):
+        plot_decision_boundary(good_neuron, X, Y, padding=padding)
+
+
+def test_decision_boundary_with_test_points(moons):
+    X_moons, y_moons = moons
+    far = np.array([[4.0, -2.0]])                     # the view reaches the test points too
+    ax = plot_decision_boundary(moons_model, X_moons, y_moons, X_test=far, y_test=[1],
+                                **MOONS_NAMES)
+    assert legend_texts(colorbar_axes(ax)) == ["class 1, train", "class 0, train",
+                                               "class 1, test", "class 0, test"]
+    assert ax.get_xlim()[1] > 4.0 and ax.get_ylim()[0] < -2.0
+    assert len(markers(ax)["class 1, test"].get_facecolor()) == 0
+
+
+def test_decision_boundary_test_points_contrast_with_every_background_colour(moons):
+    """A hollow test point is its class colour alone: that too contrasts 3:1 everywhere."""
+    X_moons, y_moons = moons
+    ax = plot_decision_boundary(moons_model, X_moons[:150], y_moons[:150],
+                                X_test=X_moons[150:], y_test=y_moons[150:], **MOONS_NAMES)
+    colors = background_colors(ax)
+    for name, drawn in markers(ax).items():
+        edge = drawn.get_edgecolor()[0]
+        fills = drawn.get_facecolor()
+        for color in [edge] + ([fills[0]] if len(fills) else []):
+            for background in colors:
+                assert contrast_ratio(color, background) >= 3, (name, color, background)
+
+
+def test_decision_boundary_takes_class_1_from_two_columns_of_probabilities():
+    """An (m, 2) output is read as scikit-learn's predict_proba: column 1 is P(class 1)."""
+    one = plot_decision_boundary(good_neuron, X, Y)
+    two = plot_decision_boundary(
+        lambda points: np.column_stack([1 - good_neuron(points), good_neuron(points)]), X, Y)
+    (line_one,) = [c for c in contour_sets(one) if not c.filled]
+    (line_two,) = [c for c in contour_sets(two) if not c.filled]
+    for path_one, path_two in zip(line_one.get_paths(), line_two.get_paths(), strict=True):
+        np.testing.assert_allclose(path_one.vertices, path_two.vertices)
+
+
+@pytest.mark.parametrize("predict, error, match", [
+    (lambda points: np.full((len(points), 3), 0.2), ValueError,
+     r"predict must return one value per point.*\(m,\), \(m, 1\) or \(m, 2\)"),
+    (lambda points: good_neuron(points)[:10], ValueError,
+     r"given points of shape \(22500, 2\) it returned shape \(10,\)"),
+    (lambda points: 5 * points[:, 0], ValueError,
+     r"probabilities in \[0, 1\].*apply the sigmoid"),
+    (lambda points: np.where(points[:, 0] > 5, np.nan, 0.5), ValueError, "NaN"),
+    (lambda points: ["0.5"] * len(points), TypeError, r"predict\(points\) must"),
+])
+def test_decision_boundary_explains_a_wrong_predict(predict, error, match):
+    with pytest.raises(error, match=match):
+        plot_decision_boundary(predict, X, Y)
+
+
+def test_decision_boundary_says_how_to_plot_values():
+    from nblib.engine import Value
+
+    with pytest.raises(TypeError, match=r"return each one's \.data"):
+        plot_decision_boundary(lambda points: [Value(0.5) for _ in points], X, Y, resolution=3)
+
+
+# --- notebook 05: a neuron's output as a surface and a contour ------------------------------------
+
+
+def neuron(points):
+    return sigmoid(1.5 * points[:, 0] - 2.0 * points[:, 1] + 0.5)
+
+
+def surface_collections(ax):
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    return [c for c in ax.collections if isinstance(c, Poly3DCollection)]
+
+
+def test_neuron_surface_draws_the_output_over_the_grid():
+    calls = []
+
+    def recorded(points):
+        calls.append(points)
+        return neuron(points)
+
+    ax = plot_neuron_surface(recorded, (-2, 2), (-1, 3), resolution=30, title="A neuron",
+                             zlabel="ŷ")
+    assert ax.name == "3d"
+    (points,) = calls
+    assert points.shape == (900, 2)
+    np.testing.assert_array_equal(points.min(axis=0), [-2, -1])
+    np.testing.assert_array_equal(points.max(axis=0), [2, 3])
+    assert len(surface_collections(ax)) == 1
+    assert contour_sets(ax) and [0.5] in [list(c.levels) for c in contour_sets(ax)]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("x1", "x2", "ŷ")
+    assert ax.get_title() == "A neuron"
+    assert describe_figure(ax.figure) == "[figure] A neuron: ŷ against x1 and x2"
+
+
+def test_neuron_surface_on_a_given_3d_axes():
+    figure = plt.figure(figsize=PANELS_FIGSIZE)
+    given = figure.add_subplot(1, 2, 1, projection="3d")
+    assert plot_neuron_surface(neuron, ax=given) is given
+    assert given.get_zlabel() == "output"
+
+
+def test_neuron_surface_needs_a_3d_axes():
+    _, flat = plt.subplots()
+    with pytest.raises(TypeError, match=r'3-D Axes.*projection="3d"'):
+        plot_neuron_surface(neuron, ax=flat)
+
+
+@pytest.mark.parametrize("weights, azim", [((1.0, 0.0), -60.0), ((0.0, 1.0), 30.0),
+                                           ((1.5, -2.0), -113.13)])
+def test_neuron_surface_shows_the_slope_from_the_side(weights, azim):
+    """By default the view looks across the mean slope (30 degrees off), so the output
+    rises from left to right."""
+    ax = plot_neuron_surface(lambda p: sigmoid(weights[0] * p[:, 0] + weights[1] * p[:, 1]))
+    assert ax.azim == pytest.approx(azim, abs=0.5)
+    assert ax.elev == 20
+
+
+def test_neuron_surface_view_of_a_flat_output_and_a_chosen_view():
+    assert plot_neuron_surface(lambda p: np.full(len(p), 0.3)).azim == -60
+    ax = plot_neuron_surface(neuron, elev=45, azim=10)
+    assert (ax.elev, ax.azim) == (45, 10)
+
+
+@pytest.mark.parametrize("azim", [-150, -113, -60, 0, 40, 120])
+def test_neuron_views_fit_the_output_area_without_overlapping(azim):
+    """Constrained layout does not see a 3-D panel's labels: the figure keeps them inside
+    its width and clear of the contour beside it, from every side."""
+    with plt.rc_context(STYLE):
+        ax_surface, ax_contour = plot_neuron_views(neuron, title="σ(1.5 x1 − 2 x2 + 0.5)",
+                                                   zlabel="P(class 1)", azim=azim)
+        figure = ax_surface.figure
+        _, (width, height) = inline_png(figure)
+        assert width <= 850 and height <= 500
+        renderer = figure.canvas.get_renderer()
+        assert ax_surface.get_tightbbox(renderer).x1 < ax_contour.get_tightbbox(renderer).x0
+        assert ax_surface.zaxis.label.get_window_extent(renderer).x0 > 0     # inside the figure
+
+
+def test_neuron_views_put_surface_and_contour_side_by_side():
+    ax_surface, ax_contour = plot_neuron_views(neuron, (-2, 2), (-2, 2), title="Neuron",
+                                               zlabel="ŷ")
+    figure = ax_surface.figure
+    assert tuple(figure.get_size_inches()) == PANELS_FIGSIZE
+    assert ax_surface.name == "3d" and ax_contour.figure is figure
+    assert describe_figure(figure) == ("[figure] Neuron: ŷ against x1 and x2 | "
+                                       "Seen from above: x2 against x1")
+
+
+def test_neuron_contour_colours_probabilities_like_the_decision_boundary():
+    ax = plot_neuron_contour(neuron, title="From above", zlabel="ŷ")
+    levels = [np.round(c.levels, 10).tolist() for c in contour_sets(ax)]
+    assert np.round(np.linspace(0, 1, 11), 10).tolist() in levels and [0.5] in levels
+    assert colorbar_axes(ax).get_ylabel() == "ŷ"
+    np.testing.assert_allclose(colorbar_axes(ax).get_yticks(), [0, 0.5, 1])
+    assert (ax.get_xlim(), ax.get_ylim()) == ((-2.0, 2.0), (-2.0, 2.0))
+    assert describe_figure(ax.figure) == "[figure] From above: x2 against x1"
+
+
+def test_neuron_contour_of_any_output_changes_colour_at_the_threshold():
+    ax = plot_neuron_contour(lambda p: np.tanh(p[:, 0] + p[:, 1]), threshold=0.0)
+    (filled,) = [c for c in contour_sets(ax) if c.filled]
+    assert filled.levels.min() == pytest.approx(-1, abs=0.01) and 0.0 in filled.levels
+    assert [0.0] in [list(c.levels) for c in contour_sets(ax) if not c.filled]
+    assert filled.norm(0.0) == pytest.approx(0.5)     # where orange turns blue
+
+
+def test_neuron_contour_without_a_crossing_draws_no_line():
+    ax = plot_neuron_contour(lambda p: np.full(len(p), 0.8))
+    assert [c.filled for c in contour_sets(ax)] == [True]
+
+
+@pytest.mark.parametrize("plot", [plot_neuron_surface, plot_neuron_contour])
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"x_range": (2, -2)}, ValueError, r"x_range must be \(low, high\) with low < high"),
+    ({"y_range": (0, 1, 2)}, ValueError, "y_range must be"),
+    ({"resolution": 1}, ValueError, "resolution must be an integer >= 2"),
+    ({"threshold": "half"}, TypeError, "threshold must be a real number"),
+])
+def test_neuron_plots_bad_input_is_named(plot, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot(neuron, **kwargs)
+
+
+@pytest.mark.parametrize("plot", [plot_neuron_surface, plot_neuron_contour])
+@pytest.mark.parametrize("predict, error, match", [
+    (None, TypeError, "predict must be a function"),
+    (lambda points: neuron(points)[:-1], ValueError,
+     r"predict must return one value per point.*\(m,\) or \(m, 1\) with m = "),
+    (lambda points: np.column_stack([neuron(points)] * 2), ValueError,
+     "predict must return one value per point"),
+])
+def test_neuron_plots_wrong_predict_is_explained(plot, predict, error, match):
+    with pytest.raises(error, match=match):
+        plot(predict)
+
+
+def test_describe_figure_3d_axes_without_labels():
+    figure = plt.figure()
+    figure.add_subplot(projection="3d").set_title("Bare")
+    assert describe_figure(figure) == "[figure] Bare"
+
+
+# --- notebook 05: training histories --------------------------------------------------------------
+
+
+def history(num_epochs=5, batches=0, validation=True, scale=1.0):
+    epochs = np.arange(1, num_epochs + 1)
+    result = {"loss": (scale * 0.7 / epochs).tolist(),
+              "train_accuracy": (1 - 0.4 / epochs).tolist()}
+    if validation:
+        result["validation_accuracy"] = (0.95 - 0.4 / epochs).tolist()
+    if batches:
+        result["batch_loss"] = np.repeat(result["loss"], batches).tolist()
+    return result
+
+
+def lines_by_gid(ax, gid):
+    return [line for line in ax.get_lines() if line.get_gid() == gid]
+
+
+def test_plot_history_draws_loss_and_accuracies_against_epoch():
+    ax_loss, ax_accuracy = plot_history(history())
+    assert ax_loss.figure is ax_accuracy.figure
+    assert tuple(ax_loss.figure.get_size_inches()) == PANELS_FIGSIZE
+    (loss,) = ax_loss.get_lines()
+    np.testing.assert_array_equal(loss.get_xdata(), [1, 2, 3, 4, 5])   # after each epoch
+    np.testing.assert_allclose(loss.get_ydata(), history()["loss"])
+    assert (ax_loss.get_xlabel(), ax_loss.get_ylabel()) == ("epoch", "loss")
+    assert ax_loss.get_legend() is None                                 # one line: no legend
+    train, validation = ax_accuracy.get_lines()
+    np.testing.assert_allclose(validation.get_ydata(), history()["validation_accuracy"])
+    assert (train.get_linestyle(), validation.get_linestyle()) == ("-", "--")
+    assert train.get_color() == validation.get_color() == loss.get_color()   # one run, one colour
+    assert legend_texts(ax_accuracy) == ["train", "validation"]
+    assert (ax_accuracy.get_xlabel(), ax_accuracy.get_ylabel()) == ("epoch", "accuracy")
+    assert ax_accuracy.yaxis.get_major_formatter()(0.9, 0) == "90%"
+    assert describe_figure(ax_loss.figure) == \
+        "[figure] loss against epoch | accuracy against epoch"
+
+
+def test_plot_history_overlays_runs_one_colour_each():
+    axes = plot_history(history(), label="MSE", loss_name="mean loss")
+    same = plot_history(history(scale=0.5), axes=axes, label="log loss")
+    assert same[0] is axes[0] and same[1] is axes[1]
+    ax_loss, ax_accuracy = axes
+    assert legend_texts(ax_loss) == ["MSE", "log loss"]
+    assert legend_texts(ax_accuracy) == ["train", "validation"]         # styles, in grey
+    colors = [line.get_color() for line in ax_loss.get_lines()]
+    assert colors == ["C0", "C1"]
+    assert [line.get_color() for line in ax_accuracy.get_lines()] == ["C0", "C0", "C1", "C1"]
+    assert ax_loss.get_ylabel() == "mean loss"
+
+
+def test_plot_history_on_given_axes_and_log_scale():
+    _, given = plt.subplots(1, 2, figsize=PANELS_FIGSIZE)
+    ax_loss, _ = plot_history(history(validation=False), axes=given, log_scale=True,
+                              first_epoch=0)
+    assert ax_loss is given[0] and ax_loss.get_yscale() == "log"
+    np.testing.assert_array_equal(ax_loss.get_lines()[0].get_xdata(), [0, 1, 2, 3, 4])
+
+
+def test_plot_history_draws_each_batch_lightly_under_the_epochs():
+    ax_loss, _ = plot_history(history(num_epochs=4, batches=3))
+    (batches,) = lines_by_gid(ax_loss, "history-per batch")
+    (epochs,) = lines_by_gid(ax_loss, "history-train")
+    assert len(batches.get_xdata()) == 12
+    # batch k of epoch e ends at e - 1 + (k + 1) / 3: each epoch's last batch at the epoch
+    np.testing.assert_allclose(batches.get_xdata()[2::3], epochs.get_xdata())
+    assert batches.get_alpha() < 0.5 and batches.get_linewidth() < epochs.get_linewidth()
+    assert ax_loss.get_lines().index(batches) < ax_loss.get_lines().index(epochs)   # under
+    assert legend_texts(ax_loss) == ["per batch", "train"]
+
+
+def test_plot_history_batches_of_labelled_runs():
+    axes = plot_history(history(batches=2), label="α = 0")
+    plot_history(history(batches=2, scale=2), axes=axes, label="α = 1e-3")
+    assert legend_texts(axes[0]) == ["α = 0", "α = 1e-3", "per batch"]
+    plot_history(history(batches=2), axes=axes, label="hidden", show_batches=False)
+    assert len(lines_by_gid(axes[0], "history-per batch")) == 2
+
+
+def test_plot_history_draws_a_validation_loss():
+    run = history() | {"validation_loss": [0.8, 0.5, 0.45, 0.44, 0.46], "lr": [0.1] * 5}
+    ax_loss, _ = plot_history(run)
+    (validation,) = lines_by_gid(ax_loss, "history-validation")
+    assert validation.get_linestyle() == "--"
+    assert legend_texts(ax_loss) == ["train", "validation"]
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    ([0.7, 0.5], TypeError, "history must be a dict of per-epoch lists"),
+    ({}, ValueError, "history is empty"),
+    ({"train_accuracy": [0.5]}, ValueError, r"history has no 'loss' entry; it has \['train_"),
+    ({"loss": [0.7, 0.5]}, ValueError, r"no accuracy entry.*plot_loss_curve"),
+    ({"loss": [], "train_accuracy": []}, ValueError, r"history\['loss'\] is empty"),
+    ({"loss": [0.7, 0.5], "train_accuracy": [0.5]}, ValueError,
+     r"history\['train_accuracy'\] has 1 values but history\['loss'\] has 2"),
+    ({"loss": [0.7, np.nan], "train_accuracy": [0.5, 0.6]}, ValueError,
+     r"history\['loss'\] contains 1 NaN"),
+    ({"loss": [0.7, 0.5], "train_accuracy": [50, 60]}, ValueError,
+     r"accuracies as fractions in \[0, 1\]"),
+    ({"loss": [0.7, 0.5], "train_accuracy": [0.5, 0.6], "batch_loss": [1, 2, 3]}, ValueError,
+     r"history\['batch_loss'\] has 3 values, not a whole number of batches for each of the 2"),
+    ({"loss": [[0.7, 0.5]], "train_accuracy": [[0.5, 0.6]]}, ValueError,
+     r"history\['loss'\] must have 1 dimension"),
+])
+def test_plot_history_bad_history_is_explained(bad, error, match):
+    with pytest.raises(error, match=match):
+        plot_history(bad)
+
+
+@pytest.mark.parametrize("axes", [None, "ab", 3])
+def test_plot_history_needs_two_axes(axes):
+    if axes is None:
+        _, axes = plt.subplots()
+    with pytest.raises(TypeError, match=r"axes must be two Axes \(loss, accuracy\)"):
+        plot_history(history(), axes=axes)
+
+
+def test_loss_curve_from_a_later_epoch_with_a_line_style():
+    ax = plot_loss_curve([0.7, 0.5], first_epoch=1, color="C3", linestyle="--")
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2])
+    assert (line.get_color(), line.get_linestyle()) == ("C3", "--")
+
+
+def test_loss_curve_hidden_label_makes_no_legend(recwarn):
+    ax = plot_loss_curve([0.7, 0.5], label="_hidden")
+    assert ax.get_legend() is None
+    assert not [w for w in recwarn if "legend" in str(w.message).lower()]
+
+
+# --- notebook 05: sizes in the course style -------------------------------------------------------
+
+
+def test_notebook_05_figures_fit_jupyterlab_and_a_slide(moons):
+    X_moons, y_moons = moons
+    with plt.rc_context(STYLE):
+        one_panel = plot_decision_boundary(moons_model, X_moons[:150], y_moons[:150],
+                                           X_test=X_moons[150:], y_test=y_moons[150:],
+                                           title="Training and test points",
+                                           **MOONS_NAMES).figure
+        _, (width, height) = inline_png(one_panel)
+        assert 700 <= width <= 850 and 400 <= height <= 500
+
+        axes = plot_history(history(30, batches=6), label="α = 0")
+        plot_history(history(30, batches=6, scale=2), axes=axes, label="α = 1e-3")
+        png, (width, height) = inline_png(axes[0].figure)
+        assert 800 <= width <= 850 and height <= 500
+        assert len(png) < 100_000
+
+        ax_surface, _ = plot_neuron_views(neuron, title="σ(1.5 x1 − 2 x2 + 0.5)")
+        png, (width, height) = inline_png(ax_surface.figure)
+        assert 800 <= width <= 850 and height <= 500
+        assert len(png) < 200_000
+
+        _, (width, height) = inline_png(plot_neuron_surface(neuron).figure)
+        assert width <= 850 and height <= 500
