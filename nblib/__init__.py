@@ -7,11 +7,13 @@ concept each:
 - :mod:`nblib.datasets`     the bakery buns and the toy table (01, 03)
 - :mod:`nblib.neuron`       a logistic neuron and its gradient-descent training (01, 02, 03)
 - :mod:`nblib.metrics`      accuracy (01)
-- :mod:`nblib.losses`       mean squared error and binary log loss (02, 03)
+- :mod:`nblib.losses`       mean squared error and binary log loss (02, 03, 04, 05)
 - :mod:`nblib.gradcheck`    numerical derivatives and gradient checks (02)
 - :mod:`nblib.descent`      gradient descent on a function of one variable (02)
 - :mod:`nblib.engine`       the scalar autograd ``Value`` (04)
 - :mod:`nblib.graph`        drawing a ``Value``'s expression graph with Graphviz (04)
+- :mod:`nblib.nn`           neurons, layers and multilayer perceptrons on ``Value`` (05)
+- :mod:`nblib.classifier`   a scikit-learn-style classifier training an MLP (05)
 - :mod:`nblib.plots`        the course's figures
 - :mod:`nblib.widgets`      the interactive explorers
 - :mod:`nblib.checks`       instant feedback for exercises; :mod:`nblib.exercises` holds them

@@ -27,6 +27,7 @@ REQUIRED = {
     "ipywidgets": "8.1",
     "graphviz": "0.20",
     "tqdm": "4.66",
+    "scikit-learn": "1.7",
 }
 MIN_PYTHON = (3, 10)
 REINSTALL = "make setup   (or: pip install -e . in the course folder)"

@@ -2,11 +2,13 @@
 
 Mean squared error is taught in notebooks/02_gradients.ipynb, binary log loss
 in notebooks/03_log_loss.ipynb, and its autograd form (on a ``Value``) in
-notebooks/04_autograd.ipynb.  The losses return the *mean* over samples;
+notebooks/04_autograd.ipynb; notebooks/05_mlp.ipynb adds the ``Value`` form of
+the log loss from the logit.  The losses return the *mean* over samples;
 the derivatives return each sample's own derivative (shape ``(n,)``), which a
 training loop averages.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -181,6 +183,63 @@ def binary_cross_entropy(y_hat, y):
     _check_value_probability(y_hat)
     _check_label(y)
     return -(y * y_hat.log() + (1 - y) * (1 - y_hat).log())
+
+
+def binary_cross_entropy_from_logit(z, y):
+    """Binary log loss of one prediction from its logit z, on a ``Value``: log(1 + e^z) - y·z.
+
+    The output neuron's score z (before the sigmoid) goes in, not the
+    probability sigmoid(z): the loss is then finite for every z and its
+    gradient is simply dL/dz = sigmoid(z) - y (derived in 03).  Like
+    :func:`nblib.engine.weighted_sum` it is one node whose ``_backward`` uses
+    that derivative, instead of the eight nodes of log, exp, + and * it would
+    take otherwise: training spends most of its time making nodes.
+    log(1 + e^z) is computed as max(z, 0) + log(1 + e^-|z|), so ``exp`` never
+    overflows.  Taught in notebooks/05_mlp.ipynb; the Value version of
+    :func:`binary_log_loss_from_logits` (03).
+
+    Parameters
+    ----------
+    z : Value
+        The logit (score) of one sample; any finite number.
+    y : int or float
+        True label, 0 or 1 (a plain number: the label needs no gradient).
+
+    Returns
+    -------
+    Value
+        The loss; ``.backward()`` on it gives ``z.grad`` = sigmoid(z) - y.
+
+    Raises
+    ------
+    TypeError
+        ``z`` is not a ``Value``, or ``y`` is not a number.
+    ValueError
+        ``y`` is not 0 or 1.
+
+    Examples
+    --------
+    >>> z = Value(2.0)
+    >>> loss = binary_cross_entropy_from_logit(z, 1)
+    >>> loss.backward()
+    >>> round(loss.data, 4), round(z.grad, 4)      # log(1 + e^-2), sigmoid(2) - 1
+    (0.1269, -0.1192)
+    """
+    if not isinstance(z, Value):
+        raise TypeError(f"z must be a Value (nblib.engine.Value), got {type(z).__name__}; "
+                        "wrap a number as Value(2.0), or use binary_log_loss_from_logits "
+                        "for plain numbers")
+    _check_label(y)
+    x = z.data
+    small = math.exp(-abs(x))                       # in (0, 1]: cannot overflow
+    loss = max(x, 0.0) + math.log1p(small) - y * x  # log(1 + e^x) - y x
+    probability = 1 / (1 + small) if x >= 0 else small / (1 + small)    # sigmoid(x)
+    out = Value(loss, (z,), "log loss")
+
+    def _backward(grad):
+        z.grad += (probability - y) * grad          # dL/dz = sigmoid(z) - y (03)
+    out._backward = _backward
+    return out
 
 
 def _check_value_probability(y_hat) -> None:

@@ -1,19 +1,27 @@
 """Neurons, layers and multilayer perceptrons built from autograd Values.
 
 Taught in notebooks/05_mlp.ipynb.  The API follows micrograd's ``nn``:
-``MLP(nin, nouts)`` is called on a list of numbers or Values and returns a
-list of Values, or a single Value when the last layer has one neuron;
-``parameters()`` lists the weights and biases and ``zero_grad()`` clears their
-gradients.  Two additions: seeded initialisation (``seed=``), and a choice of
-activation.  Hidden layers use ``activation`` (ReLU by default, as micrograd),
-the last layer ``output_activation`` (linear by default, as micrograd).
+``MLP(nin, nouts)`` is called on one sample, a list of ``nin`` numbers or
+Values, and returns a list of Values, or a single Value when the last layer
+has one neuron; ``parameters()`` lists the weights and biases and
+``zero_grad()`` clears their gradients.  Two additions: seeded initialisation
+(``seed=``), and a choice of activation.  Hidden layers use ``activation``
+(ReLU by default, as micrograd), the last layer ``output_activation`` (linear
+by default, as micrograd).
 
 A neuron's pre-activation b + Σ wᵢxᵢ is one :func:`nblib.engine.weighted_sum`
-node rather than 2n nodes of ``*`` and ``+`` (notebook 04, "Under the hood").
+node rather than 2n nodes of ``*`` and ``+`` (notebook 04, "Under the hood"),
+with the same numbers: the terms are added in micrograd's order.
+
+A sample is checked once, where it enters (``MLP``, ``Layer`` or ``Neuron``
+called by you); inside a network, layers pass each other lists of Values
+without checking them again.  To train faster, run each step inside
+:func:`nblib.engine.collector_paused` (see nblib.engine's docstring).
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -37,20 +45,27 @@ def _check_count(value, name: str) -> int:
     return int(value)
 
 
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, "
-                         f"got {activation!r}")
+def _check_activation(activation, name: str = "activation") -> str:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        hint = (" (micrograd's Neuron(nin, False) is Neuron(nin, nonlin=False) here)"
+                if isinstance(activation, bool) else "")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, ACTIVATIONS))}, "
+                         f"got {activation!r}{hint}")
     return activation
 
 
-def _generator(rng, seed):
+def _generator(rng, seed) -> np.random.Generator:
     """The random generator to draw weights from: ``rng`` if given, else one seeded by ``seed``."""
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), "
                             f"got {type(rng).__name__}")
+        if seed is not None:
+            raise ValueError("give rng or seed, not both: the weights come from one generator")
         return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                             or seed < 0):
+        raise ValueError(f"seed must be a whole number >= 0, or None, got {seed!r}")
     return np.random.default_rng(seed)
 
 
@@ -80,13 +95,20 @@ class Neuron(Module):
     rng : numpy.random.Generator, optional
         Draws the weights, uniform in [-1, 1) as micrograd; the bias starts at 0.
     seed : int, optional
-        Seeds a new generator when ``rng`` is not given.
+        Seeds a new generator when ``rng`` is not given (neither: a random start).
+
+    Attributes
+    ----------
+    w : list of Value, length nin
+    b : Value
     """
 
     def __init__(self, nin: int, activation: str = "relu", *, nonlin: bool | None = None,
                  rng=None, seed=None):
         nin = _check_count(nin, "nin")
         if nonlin is not None:
+            if not isinstance(nonlin, bool):
+                raise TypeError(f"nonlin must be True or False, got {nonlin!r}")
             activation = activation if nonlin else "linear"
         self.activation = _check_activation(activation)
         rng = _generator(rng, seed)
@@ -94,8 +116,11 @@ class Neuron(Module):
         self.b = Value(0.0, label="b")
 
     def __call__(self, x) -> Value:
-        """The neuron's output for one sample ``x``: a list of ``nin`` numbers or Values."""
-        x = _check_inputs(x, len(self.w))
+        """The neuron's output for one sample ``x``: ``nin`` numbers or Values."""
+        return self._forward(_check_inputs(x, len(self.w)))
+
+    def _forward(self, x: list[Value]) -> Value:
+        """The output for a sample already checked by ``_check_inputs``."""
         return ACTIVATIONS[self.activation](weighted_sum(self.w, x, self.b))
 
     def parameters(self) -> list[Value]:
@@ -123,9 +148,12 @@ class Layer(Module):
 
     def __call__(self, x):
         """One output per neuron (a list); a single Value when the layer has one neuron."""
-        x = _check_inputs(x, len(self.neurons[0].w))
-        out = [neuron(x) for neuron in self.neurons]
+        out = self._forward(_check_inputs(x, len(self.neurons[0].w)))
         return out[0] if len(out) == 1 else out
+
+    def _forward(self, x: list[Value]) -> list[Value]:
+        """Every neuron's output (always a list) for a sample already checked."""
+        return [neuron._forward(x) for neuron in self.neurons]
 
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
@@ -148,37 +176,44 @@ class MLP(Module):
         The hidden layers' activation ("relu", "tanh", "sigmoid" or "linear").
     output_activation : str
         The last layer's ("linear" by default: a score; "sigmoid" for a probability).
-    seed : int
-        Seeds the weights, so the same arguments give the same network.
+    seed : int or None
+        Seeds the weights, so the same arguments give the same network
+        (None: a different network every time).
 
     Examples
     --------
     >>> model = MLP(2, [4, 1], seed=0)
     >>> model
     MLP(2 -> 4 relu -> 1 linear), 17 parameters
-    >>> round(model([1.0, -2.0]).data, 4)  # doctest: +SKIP
+    >>> y_hat = model([1.0, -2.0])      # one Value: the last layer has one neuron
+    >>> len(model.parameters())         # (2 + 1) * 4 + (4 + 1) * 1
+    17
     """
 
     def __init__(self, nin: int, nouts, activation: str = "relu",
                  output_activation: str = "linear", seed: int | None = 0):
         nin = _check_count(nin, "nin")
-        if isinstance(nouts, numbers.Integral) or not hasattr(nouts, "__len__") or not nouts:
+        if isinstance(nouts, (numbers.Number, str)) or not hasattr(nouts, "__len__") \
+                or len(nouts) == 0:
             raise ValueError(f"nouts must be a non-empty list of layer sizes such as [16, 16, 1], "
                              f"got {nouts!r}")
         sizes = [nin, *(_check_count(n, "each layer size in nouts") for n in nouts)]
-        _check_activation(activation)
-        _check_activation(output_activation)
-        rng = np.random.default_rng(seed)
+        _check_activation(activation, "activation")
+        _check_activation(output_activation, "output_activation")
+        rng = _generator(None, seed)
+        last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],
-                             output_activation if i == len(nouts) - 1 else activation, rng=rng)
+                             output_activation if i == last else activation, rng=rng)
                        for i in range(len(nouts))]
 
     def __call__(self, x):
-        """The network's output for one sample ``x`` (``nin`` numbers or Values)."""
+        """The network's output for one sample ``x`` (``nin`` numbers or Values).
+
+        A single Value when the last layer has one neuron, else a list of Values.
+        """
+        x = _check_inputs(x, len(self.layers[0].neurons[0].w))
         for layer in self.layers:
-            x = layer(x)
-            if isinstance(x, Value):
-                x = [x]
+            x = layer._forward(x)
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
@@ -191,18 +226,31 @@ class MLP(Module):
         return f"MLP({shape}), {len(self.parameters())} parameters"
 
 
-def _check_inputs(x, nin: int) -> list:
-    """One sample as a list of numbers or Values, with exactly ``nin`` entries."""
-    if isinstance(x, Value) or isinstance(x, numbers.Real):
+def _check_inputs(x, nin: int) -> list[Value]:
+    """One sample as a list of exactly ``nin`` finite Values (numbers become constants)."""
+    if isinstance(x, (Value, numbers.Number)):
         x = [x]
     elif isinstance(x, np.ndarray):
         if x.ndim != 1:
+            hint = "; call it once per row (for x in X)" if x.ndim == 2 else ""
             raise ValueError(f"a network reads one sample at a time: x must have shape ({nin},), "
-                             f"got shape {x.shape}; call it once per row")
+                             f"got shape {x.shape}{hint}")
         x = x.tolist()
+    elif isinstance(x, (str, bytes, dict)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"x must be a list of {nin} numbers or Values, got {type(x).__name__}")
     else:
         x = list(x)
     if len(x) != nin:
         raise ValueError(f"this takes {nin} input(s) per sample, got {len(x)}")
-    # Numbers become constants once here, not once per neuron that reads them.
-    return [v if isinstance(v, Value) else Value(v, requires_grad=False) for v in x]
+    checked = []
+    for i, v in enumerate(x):
+        number = v.data if isinstance(v, Value) else v
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            hint = ("; a network reads one sample at a time, call it once per row"
+                    if isinstance(v, (list, tuple, np.ndarray)) else "")
+            raise TypeError(f"x[{i}] must be a number or a Value, got {type(v).__name__}{hint}")
+        if not math.isfinite(number):
+            raise ValueError(f"x[{i}] is {number}: a network's inputs must be finite numbers")
+        # Numbers become constants once here, not once per neuron that reads them.
+        checked.append(v if isinstance(v, Value) else Value(v, requires_grad=False))
+    return checked

@@ -3,10 +3,12 @@
 Every operation's backward pass is checked against central differences
 (nblib.gradcheck), then micrograd's two classic expressions, the gradient
 semantics (accumulation, zero_grad, requires_grad, parameters, optimize), a
-chain of a million nodes, the absence of reference cycles, and bad input.
+chain of a million nodes, the absence of reference cycles, collector_paused,
+and bad input.
 Parity with PyTorch is in tests/test_engine_parity.py.
 """
 
+import contextlib
 import gc
 import math
 import subprocess
@@ -17,7 +19,7 @@ import warnings
 import numpy as np
 import pytest
 
-from nblib.engine import Value, topological_order, weighted_sum
+from nblib.engine import Value, collector_paused, topological_order, weighted_sum
 from nblib.gradcheck import numerical_derivative
 
 # --- finite-difference checks ------------------------------------------------------------
@@ -544,6 +546,99 @@ class ClosureCapturingOut:
 def test_cycle_check_would_catch_micrograd_style_closures():
     found = cyclic_garbage(lambda: ClosureCapturingOut(2.0) * ClosureCapturingOut(3.0))
     assert any(isinstance(o, ClosureCapturingOut) for o in found)
+
+
+# --- pausing the cyclic collector -----------------------------------------------------------------
+
+
+@pytest.fixture
+def collector_enabled_afterwards():
+    """Whatever a test does, the cyclic collector is on again for the next one."""
+    yield
+    gc.enable()
+
+
+class CountCollections:
+    """Counts the cyclic collector's runs (gc.callbacks) inside a with block."""
+
+    def __enter__(self):
+        self.count = 0
+        gc.callbacks.append(self._callback)
+        return self
+
+    def _callback(self, phase, info):
+        self.count += phase == "start"
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self._callback)
+
+
+def build_a_few_thousand_nodes():
+    x = Value(0.1)
+    y = x
+    for _ in range(3000):
+        y = (y * 0.5).tanh() + x
+    return y
+
+
+def test_collector_paused_switches_off_then_on(collector_enabled_afterwards):
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_no_collection_runs_while_paused(collector_enabled_afterwards):
+    gc.collect()
+    with CountCollections() as outside:
+        y = build_a_few_thousand_nodes()  # ~40 000 container objects: many collections
+        del y
+    with CountCollections() as inside, collector_paused():
+        y = build_a_few_thousand_nodes()
+        y.backward()
+        del y
+    assert outside.count > 10
+    assert inside.count == 0
+
+
+def test_collector_paused_restores_it_after_an_exception(collector_enabled_afterwards):
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        Value(1.0) / 0
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_collector_paused_leaves_a_disabled_collector_disabled(fail, collector_enabled_afterwards):
+    gc.disable()
+    with pytest.raises(ZeroDivisionError) if fail else contextlib.nullcontext():
+        with collector_paused():
+            if fail:
+                Value(1.0) / 0
+    assert not gc.isenabled()
+
+
+def test_collector_paused_nests(collector_enabled_afterwards):
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the inner block found it off, so leaves it off
+    assert gc.isenabled()
+
+
+def test_a_paused_training_step_leaves_nothing_for_the_collector(collector_enabled_afterwards):
+    weights = mlp_weights()
+    gc.collect()
+    before = len(gc.get_objects())
+    with collector_paused():
+        loss = mlp_loss(weights)
+        for w in weights.values():
+            w.grad = 0.0
+        loss.backward()
+        for w in weights.values():
+            w.data -= 0.1 * w.grad
+        del loss
+    assert gc.collect() == 0  # no cycles: reference counting freed the whole graph
+    assert len(gc.get_objects()) - before < 10
 
 
 # --- bad input ---------------------------------------------------------------------------------

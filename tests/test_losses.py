@@ -11,6 +11,7 @@ from nblib.gradcheck import numerical_derivative
 from nblib.losses import (
     EPSILON,
     binary_cross_entropy,
+    binary_cross_entropy_from_logit,
     binary_log_loss,
     binary_log_loss_derivative,
     binary_log_loss_from_logits,
@@ -262,3 +263,79 @@ def test_bce_checks_y(y, error, match):
 @pytest.mark.parametrize("y", [1.0, np.int64(0), np.float64(1.0)])
 def test_bce_accepts_labels_of_any_number_type(y):
     assert binary_cross_entropy(Value(0.7), y).data == pytest.approx(binary_log_loss(0.7, y))
+
+
+# --- binary cross-entropy from the logit, on a Value (05) ---------------------------------------
+
+
+@pytest.mark.parametrize("z", [-1000.0, -40.0, -5.0, -0.3, 0.0, 0.3, 5.0, 40.0, 1000.0])
+@pytest.mark.parametrize("y", [0, 1])
+def test_bce_from_logit_value_and_gradient(z, y):
+    logit = Value(z)
+    loss = binary_cross_entropy_from_logit(logit, y)
+    assert isinstance(loss, Value)
+    assert loss.data == pytest.approx(binary_log_loss_from_logits(z, y), rel=1e-12, abs=1e-15)
+    loss.backward()
+    assert logit.grad == pytest.approx(sigmoid(z) - y, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("z, y, expected_loss, expected_grad", [
+    (1000.0, 1, 0.0, 0.0),          # confidently right: no loss, no push
+    (1000.0, 0, 1000.0, 1.0),       # confidently wrong: loss = |z|, slope 1, no overflow
+    (-1000.0, 1, 1000.0, -1.0),
+    (-1000.0, 0, 0.0, 0.0),
+    (0.0, 1, math.log(2), -0.5),
+])
+def test_bce_from_logit_at_the_extremes(z, y, expected_loss, expected_grad):
+    logit = Value(z)
+    loss = binary_cross_entropy_from_logit(logit, y)
+    loss.backward()
+    assert loss.data == pytest.approx(expected_loss, abs=1e-15)
+    assert logit.grad == pytest.approx(expected_grad, abs=1e-15)
+
+
+def test_bce_from_logit_matches_bce_of_the_sigmoid():
+    # The same loss as 04's binary_cross_entropy(sigmoid(z)), where that one is finite.
+    for z in (-3.0, -0.5, 0.7, 2.5):
+        for y in (0, 1):
+            a, b = Value(z), Value(z)
+            from_logit = binary_cross_entropy_from_logit(a, y)
+            from_probability = binary_cross_entropy(b.sigmoid(), y)
+            from_logit.backward()
+            from_probability.backward()
+            assert from_logit.data == pytest.approx(from_probability.data, rel=1e-12)
+            assert a.grad == pytest.approx(b.grad, rel=1e-12)
+
+
+def test_bce_from_logit_chains_into_a_larger_graph():
+    w, x = Value(-2.0), Value(3.0, requires_grad=False)
+    loss = binary_cross_entropy_from_logit(w * x, 1)
+    loss.backward()
+    assert w.grad == pytest.approx((sigmoid(-6.0) - 1) * 3.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("z, error, match", [
+    (0.7, TypeError, r"^z must be a Value .*got float.*binary_log_loss_from_logits"),
+    (np.array([0.7]), TypeError, r"^z must be a Value .*got ndarray"),
+])
+def test_bce_from_logit_checks_z(z, error, match):
+    with pytest.raises(error, match=match):
+        binary_cross_entropy_from_logit(z, 1)
+
+
+@pytest.mark.parametrize("y, error, match", [
+    (0.5, ValueError, r"^y must be the label 0 or 1, got 0.5"),
+    (-1, ValueError, r"^y must be the label 0 or 1, got -1"),
+    ("1", TypeError, r"^y must be the label 0 or 1 \(a number\), got str"),
+    (True, TypeError, r"^y must be the label 0 or 1 \(a number\), got bool"),
+])
+def test_bce_from_logit_checks_y(y, error, match):
+    with pytest.raises(error, match=match):
+        binary_cross_entropy_from_logit(Value(0.7), y)
+
+
+@pytest.mark.parametrize("y", [1.0, np.int64(0), np.float64(1.0)])
+def test_bce_from_logit_accepts_labels_of_any_number_type(y):
+    loss = binary_cross_entropy_from_logit(Value(0.7), y)
+    assert isinstance(loss, Value)
+    assert loss.data == pytest.approx(binary_log_loss_from_logits(0.7, y))

@@ -1,0 +1,484 @@
+"""nblib.classifier: scikit-learn's conventions, training, outputs, bad input, check_estimator."""
+
+import gc
+import math
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_moons
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import train_test_split
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from nblib.activations import sigmoid
+from nblib.classifier import Classifier
+from nblib.losses import binary_cross_entropy_from_logit, binary_log_loss_from_logits, mse
+from nblib.nn import MLP
+
+#: A small, fast network: enough for the easy data below.
+FAST = dict(hidden_layer_sizes=(4,), num_epochs=10, lr=0.3, progress=False)
+
+
+def easy_data(n=40, seed=0):
+    """Two well-separated blobs: class 1 where x0 + x1 > 0."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    X = rng.normal(scale=0.5, size=(n, 2)) + np.where(y[:, None] == 1, 1.5, -1.5)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = easy_data()
+    return Classifier(**FAST).fit(X, y), X, y
+
+
+def parameter_values(clf):
+    return np.array([p.data for p in clf.model_.parameters()])
+
+
+# --- scikit-learn's conventions -----------------------------------------------------------------
+
+
+def test_defaults_and_get_params():
+    assert Classifier().get_params() == {
+        "hidden_layer_sizes": (16, 16), "activation": "relu", "loss": "log", "num_epochs": 100,
+        "batch_size": 32, "lr": 0.1, "alpha": 1e-4, "seed": 0, "progress": True}
+
+
+def test_init_only_stores_its_arguments():
+    # scikit-learn's convention: no checks in __init__ (fit checks), nothing else set.
+    clf = Classifier(lr=-1, loss="nonsense")
+    assert clf.lr == -1 and clf.loss == "nonsense"
+    assert not [name for name in vars(clf) if name.endswith("_")]
+
+
+def test_set_params_and_clone():
+    clf = Classifier().set_params(lr=0.5, hidden_layer_sizes=(3,))
+    assert (clf.lr, clf.hidden_layer_sizes) == (0.5, (3,))
+    copy = clone(clf)
+    assert copy is not clf and copy.get_params() == clf.get_params()
+    assert repr(copy) == "Classifier(hidden_layer_sizes=(3,), lr=0.5)"
+
+
+def test_clone_of_a_fitted_classifier_is_unfitted(fitted):
+    clf, X, _ = fitted
+    with pytest.raises(NotFittedError):
+        clone(clf).predict(X)
+
+
+def test_fitted_attributes(fitted):
+    clf, X, _ = fitted
+    assert isinstance(clf.model_, MLP)
+    assert repr(clf.model_) == "MLP(2 -> 4 relu -> 1 linear), 17 parameters"
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+    assert clf.n_features_in_ == 2
+    assert clf.n_iter_ == 10
+    assert set(clf.history_) == {"loss", "train_accuracy"}
+
+
+def test_fit_returns_self():
+    X, y = easy_data()
+    clf = Classifier(**FAST)
+    assert clf.fit(X, y) is clf
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
+def test_predicting_before_fit_raises_not_fitted_error(method):
+    with pytest.raises(NotFittedError, match="not fitted yet. Call 'fit'"):
+        getattr(Classifier(), method)(np.zeros((2, 2)))
+
+
+def test_score_before_fit_raises_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        Classifier().score(np.zeros((2, 2)), [0, 1])
+
+
+def test_a_fitted_classifier_pickles(fitted):
+    clf, X, _ = fitted
+    copy = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(copy.decision_function(X), clf.decision_function(X))
+
+
+# --- outputs --------------------------------------------------------------------------------------
+
+
+def test_shapes_and_types_of_every_output(fitted):
+    clf, X, y = fitted
+    scores, proba, labels = clf.decision_function(X), clf.predict_proba(X), clf.predict(X)
+    assert scores.shape == (40,) and scores.dtype == np.float64
+    assert proba.shape == (40, 2) and proba.dtype == np.float64
+    assert labels.shape == (40,) and labels.dtype.kind == "i"
+    assert set(labels.tolist()) <= {0, 1}
+    assert isinstance(clf.score(X, y), float)
+
+
+def test_outputs_agree(fitted):
+    clf, X, y = fitted
+    scores, proba, labels = clf.decision_function(X), clf.predict_proba(X), clf.predict(X)
+    np.testing.assert_allclose(proba[:, 1], sigmoid(scores), rtol=1e-15)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-15)
+    np.testing.assert_array_equal(labels, (scores > 0).astype(int))
+    np.testing.assert_array_equal(labels, proba.argmax(axis=1))
+    assert clf.score(X, y) == np.mean(labels == y)
+
+
+def test_decision_function_is_the_networks_output_one_sample_at_a_time(fitted):
+    clf, X, _ = fitted
+    assert clf.decision_function(X[:3]).tolist() == [clf.model_(x).data for x in X[:3]]
+
+
+def test_the_collector_is_on_again_after_fit_and_predict(fitted):
+    # fit and predict pause Python's cyclic garbage collector (nblib.engine.collector_paused)
+    clf, X, y = fitted
+    assert gc.isenabled()
+    Classifier(**{**FAST, "num_epochs": 1}).fit(X, y).predict(X)
+    assert gc.isenabled()
+    with pytest.raises(FloatingPointError):
+        Classifier(**{**FAST, "lr": 1e200}).fit(X, y)
+    assert gc.isenabled()
+
+
+def test_predicting_leaves_the_gradients_alone(fitted):
+    # Forward passes only: no backward(), so no parameter gets a gradient.
+    clf, X, _ = fitted
+    clf.model_.zero_grad()
+    clf.predict_proba(X)
+    assert all(p.grad == 0 for p in clf.model_.parameters())
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_fit():
+    X, y = easy_data()
+    first, second = Classifier(**FAST).fit(X, y), Classifier(**FAST).fit(X, y)
+    assert first.history_ == second.history_
+    np.testing.assert_array_equal(parameter_values(first), parameter_values(second))
+    np.testing.assert_array_equal(first.decision_function(X), second.decision_function(X))
+
+
+def test_refitting_starts_again():
+    X, y = easy_data()
+    clf = Classifier(**FAST)
+    first = clf.fit(X, y).decision_function(X)
+    np.testing.assert_array_equal(clf.fit(X, y).decision_function(X), first)
+
+
+def test_another_seed_gives_another_fit():
+    X, y = easy_data()
+    a = Classifier(**FAST).fit(X, y)
+    b = Classifier(**{**FAST, "seed": 1}).fit(X, y)
+    assert a.history_["loss"] != b.history_["loss"]
+
+
+def test_one_step_is_mean_loss_plus_l2_then_gradient_descent():
+    # One epoch, one batch holding every sample: fit takes exactly micrograd's step.
+    X, y = easy_data(n=6)
+    lr, alpha = 0.5, 0.01
+    clf = Classifier(hidden_layer_sizes=(3,), num_epochs=1, batch_size=6, lr=lr, alpha=alpha,
+                     progress=False).fit(X, y)
+    model = MLP(2, [3, 1], seed=0)
+    order = np.random.default_rng(0).permutation(6)   # the order fit adds the samples in
+    data_loss = sum(binary_cross_entropy_from_logit(model(X[i]), y[i]) for i in order) / 6
+    total = data_loss + alpha * sum(p * p for p in model.parameters())
+    total.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    np.testing.assert_allclose(parameter_values(clf), [p.data for p in model.parameters()],
+                               rtol=1e-12, atol=1e-15)
+    assert clf.history_["loss"] == [pytest.approx(data_loss.data, rel=1e-12)]
+
+
+@pytest.mark.parametrize("loss", ["log", "mse"])
+def test_both_losses_train(loss):
+    X, y = easy_data()
+    clf = Classifier(**{**FAST, "loss": loss, "lr": 1.0}).fit(X, y)
+    losses = clf.history_["loss"]
+    assert losses[-1] < 0.5 * losses[0], losses
+    assert clf.score(X, y) == 1.0
+
+
+def test_the_loss_goes_down_on_easy_data(fitted):
+    clf, _, _ = fitted
+    losses = clf.history_["loss"]
+    assert losses[-1] < losses[0] / 4
+    assert sum(b < a for a, b in zip(losses, losses[1:])) >= len(losses) - 2
+
+
+def test_moons_test_accuracy():
+    # Notebook 05's data set; about 1.5 s.
+    X, y = make_moons(200, noise=0.1, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    clf = Classifier(hidden_layer_sizes=(8,), activation="tanh", num_epochs=40, batch_size=16,
+                     lr=1.0, progress=False).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) >= 0.95
+    assert clf.history_["train_accuracy"][-1] >= 0.95
+
+
+def test_l2_penalty_shrinks_the_weights():
+    X, y = easy_data()
+    norms = {alpha: np.linalg.norm(parameter_values(Classifier(**{**FAST, "alpha": alpha})
+                                                    .fit(X, y)))
+             for alpha in (0.0, 0.1)}
+    assert norms[0.1] < 0.8 * norms[0.0], norms
+
+
+def test_the_last_batch_may_be_smaller_and_a_large_batch_is_everything():
+    X, y = easy_data(n=10)
+    for batch_size in (3, 10, 1000):
+        clf = Classifier(**{**FAST, "batch_size": batch_size}).fit(X, y)
+        assert len(clf.history_["loss"]) == 10
+
+
+@pytest.mark.parametrize("sizes, shape", [
+    ((), "2 -> 1 linear"),                             # a single logistic neuron
+    (5, "2 -> 5 tanh -> 1 linear"),                    # an int is one hidden layer
+    ([3, 2], "2 -> 3 tanh -> 2 tanh -> 1 linear"),
+    (np.array([3]), "2 -> 3 tanh -> 1 linear"),
+])
+def test_hidden_layer_sizes(sizes, shape):
+    X, y = easy_data()
+    clf = Classifier(**{**FAST, "hidden_layer_sizes": sizes, "activation": "tanh"}).fit(X, y)
+    assert repr(clf.model_).startswith(f"MLP({shape})")
+    assert clf.score(X, y) >= 0.95
+
+
+def test_labels_may_be_ints_floats_or_bools():
+    X, y = easy_data()
+    reference = Classifier(**FAST).fit(X, y).decision_function(X)
+    for labels in (y.astype(float), y.astype(bool), y.tolist()):
+        clf = Classifier(**FAST).fit(X, labels)
+        np.testing.assert_array_equal(clf.decision_function(X), reference)
+        assert clf.predict(X).dtype.kind == "i"
+
+
+def test_one_class_only_still_trains():
+    X, y = easy_data()
+    clf = Classifier(**FAST).fit(X, np.ones_like(y))
+    np.testing.assert_array_equal(clf.predict(X), 1)
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+
+
+def test_inputs_of_other_types_and_dtypes():
+    # What the excluded estimator checks exercise with labels 1 and 2 (see the list below).
+    X, y = easy_data()
+    reference = Classifier(**FAST).fit(X, y).decision_function(X)
+    for X_other in (X.tolist(), X.astype(np.float32), np.asfortranarray(X)):
+        clf = Classifier(**FAST).fit(X_other, y)
+        np.testing.assert_allclose(clf.decision_function(X_other), reference, rtol=1e-5)
+    for dtype in (np.int32, np.int64):
+        assert Classifier(**FAST).fit(X.round().astype(dtype), y).predict(X).shape == (40,)
+    one_feature = Classifier(**FAST).fit(X[:, :1], y)
+    assert one_feature.n_features_in_ == 1 and one_feature.predict(X[:, :1]).shape == (40,)
+
+
+def test_diverging_training_stops_with_advice():
+    X, y = easy_data()
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch \d+: the loss is "
+                                                 r"nan; try a smaller lr \(now 1e\+200\)"):
+        Classifier(**{**FAST, "lr": 1e200}).fit(X, y)
+
+
+# --- history, validation data, progress bar -------------------------------------------------------
+
+
+def test_history_has_one_entry_per_epoch(fitted):
+    clf, _, _ = fitted
+    for values in clf.history_.values():
+        assert len(values) == clf.n_iter_ == 10
+        assert all(isinstance(v, float) for v in values)
+    assert all(0 <= a <= 1 for a in clf.history_["train_accuracy"])
+    assert clf.history_["train_accuracy"][-1] == 1.0
+
+
+@pytest.mark.parametrize("loss", ["log", "mse"])
+def test_validation_data_is_measured_after_every_epoch(loss):
+    X, y = easy_data()
+    X_val, y_val = easy_data(n=20, seed=1)
+    clf = Classifier(**{**FAST, "loss": loss, "num_epochs": 4}).fit(
+        X, y, validation_data=(X_val, y_val))
+    history = clf.history_
+    assert list(history) == ["loss", "train_accuracy", "validation_loss", "validation_accuracy"]
+    assert all(len(values) == 4 for values in history.values())
+    # the last entries describe the final network
+    scores = clf.decision_function(X_val)
+    expected = (binary_log_loss_from_logits(scores, y_val) if loss == "log"
+                else mse(sigmoid(scores), y_val))
+    assert history["validation_loss"][-1] == pytest.approx(expected, rel=1e-12)
+    assert history["validation_accuracy"][-1] == clf.score(X_val, y_val)
+
+
+def test_validation_data_does_not_change_the_training():
+    X, y = easy_data()
+    plain = Classifier(**FAST).fit(X, y)
+    validated = Classifier(**FAST).fit(X, y, validation_data=easy_data(n=10, seed=1))
+    assert validated.history_["loss"] == plain.history_["loss"]
+
+
+def test_progress_bar_off(capsys):
+    X, y = easy_data()
+    Classifier(**FAST).fit(X, y)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_progress_bar_on(capsys):
+    X, y = easy_data()
+    Classifier(**{**FAST, "progress": True, "num_epochs": 3}).fit(X, y)
+    out, err = capsys.readouterr()   # outside a notebook tqdm.auto writes text to stderr
+    assert out == ""
+    assert "training: 100%" in err and "3/3" in err and "loss=" in err
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+X_GOOD, Y_GOOD = easy_data()
+LABEL_ADVICE = r"convert other labels first, for example y = \(y == 'yes'\).astype\(int\)"
+
+
+@pytest.mark.parametrize("X, y, match", [
+    (X_GOOD, Y_GOOD[:-1], r"inconsistent numbers of samples: \[40, 39\]"),
+    (np.where(np.eye(40, 2) > 0, np.nan, X_GOOD), Y_GOOD, r"^Input X contains NaN"),
+    (np.where(np.eye(40, 2) > 0, np.inf, X_GOOD), Y_GOOD, r"^Input X contains infinity"),
+    (X_GOOD[:, 0], Y_GOOD, r"^Expected 2D array, got 1D array instead"),
+    (X_GOOD[:, :, None], Y_GOOD, r"Found array with dim 3, while dim <= 2 is required"),
+    (X_GOOD[:0], Y_GOOD[:0], r"Found array with 0 sample\(s\)"),
+    (X_GOOD, np.where(Y_GOOD == 1, np.nan, 0), r"^Input y contains NaN"),
+])
+def test_bad_data(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        Classifier(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("y, match", [
+    (np.where(Y_GOOD == 1, "yes", "no"), r"^Classifier needs the class labels 0 and 1, found "
+                                         r"\['no', 'yes'\] in y; "),
+    (Y_GOOD + 1, r"^Classifier needs the class labels 0 and 1, found \[1, 2\] in y; "),
+    (2 * Y_GOOD - 1, r"^Classifier needs the class labels 0 and 1, found \[-1, 1\] in y; "),
+    (np.arange(40) % 3, r"^Only binary classification is supported. Classifier needs the class "
+                        r"labels 0 and 1, found \[0, 1, 2\] in y; "),
+    (np.arange(40) % 7, r"found \[0, 1, 2, 3, 4, '...'\] in y; "),
+    (0.5 * Y_GOOD, r"^Unknown label type: continuous \(numbers that are not whole\). "
+                   r"Classifier needs the class labels 0 and 1, found \[0.0, 0.5\] in y; "),
+])
+def test_labels_other_than_0_and_1(y, match):
+    with pytest.raises(ValueError, match=match + ".*" + LABEL_ADVICE):
+        Classifier(**FAST).fit(X_GOOD, y)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_wrong_number_of_features_when_predicting(fitted, method, n_features):
+    clf, _, _ = fitted
+    with pytest.raises(ValueError, match=rf"^X has {n_features} features, but Classifier is "
+                                         r"expecting 2 features as input"):
+        getattr(clf, method)(np.zeros((5, n_features)))
+
+
+def test_predicting_on_a_single_row_needs_2d(fitted):
+    clf, _, _ = fitted
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array instead"):
+        clf.predict([0.5, 0.5])
+    assert clf.predict([[0.5, 0.5]]).shape == (1,)
+
+
+@pytest.mark.parametrize("name, value, match", [
+    ("loss", "hinge", r"^loss must be one of 'log', 'mse', got 'hinge'"),
+    ("loss", ["log"], r"^loss must be one of 'log', 'mse', got \['log'\]"),
+    ("activation", "gelu", r"^activation must be one of 'relu', 'tanh', 'sigmoid', 'linear', "
+                           r"got 'gelu'"),
+    ("activation", None, r"^activation must be one of .*got None"),
+    ("num_epochs", 0, r"^num_epochs must be a positive whole number, got 0"),
+    ("num_epochs", 2.5, r"^num_epochs must be a positive whole number, got 2.5"),
+    ("batch_size", -4, r"^batch_size must be a positive whole number, got -4"),
+    ("batch_size", True, r"^batch_size must be a positive whole number, got True"),
+    ("lr", 0, r"^lr must be a positive finite number, got 0"),
+    ("lr", -0.1, r"^lr must be a positive finite number, got -0.1"),
+    ("lr", math.inf, r"^lr must be a positive finite number, got inf"),
+    ("lr", math.nan, r"^lr must be a positive finite number, got nan"),
+    ("lr", "0.1", r"^lr must be a positive finite number, got '0.1'"),
+    ("alpha", -1e-4, r"^alpha must be a finite number >= 0 \(0: no L2 penalty\), got -0.0001"),
+    ("alpha", None, r"^alpha must be a finite number >= 0 .*got None"),
+    ("seed", -1, r"^seed must be a whole number >= 0, or None, got -1"),
+    ("seed", 1.5, r"^seed must be a whole number >= 0, or None, got 1.5"),
+    ("hidden_layer_sizes", (16, 0), r"^hidden_layer_sizes must be a tuple of positive whole "
+                                    r"numbers such as \(16, 16\), or \(\) for no hidden layer, "
+                                    r"got \(16, 0\)"),
+    ("hidden_layer_sizes", (8.0,), r"^hidden_layer_sizes must be .*got \(8.0,\)"),
+    ("hidden_layer_sizes", -3, r"^hidden_layer_sizes must be .*got \(-3,\)"),
+    ("hidden_layer_sizes", "16", r"^hidden_layer_sizes must be .*got '16'"),
+    ("hidden_layer_sizes", None, r"^hidden_layer_sizes must be .*got None"),
+])
+def test_invalid_hyperparameters_are_refused_at_fit(name, value, match):
+    clf = Classifier(**{**FAST, name: value})   # accepted here, as scikit-learn wants
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X_GOOD, Y_GOOD)
+    assert not hasattr(clf, "model_")
+
+
+def test_hyperparameters_are_checked_before_the_data():
+    with pytest.raises(ValueError, match="^lr must be"):
+        Classifier(lr=0).fit("not data", None)
+
+
+@pytest.mark.parametrize("validation_data, error, match", [
+    ((np.zeros((5, 3)), np.zeros(5)), ValueError,
+     r"^validation_data: X has 3 features, but Classifier is expecting 2 features as input"),
+    ((X_GOOD, np.full(40, 2)), ValueError,
+     r"^validation_data: Classifier needs the class labels 0 and 1, found \[2\] in y_val; "
+     r".*y_val = \(y_val == 'yes'\)"),
+    ((X_GOOD, Y_GOOD[:5]), ValueError, r"^validation_data: .*inconsistent numbers of samples"),
+    ((np.full((40, 2), np.nan), Y_GOOD), ValueError, r"^validation_data: Input X contains NaN"),
+    (X_GOOD, ValueError, r"^validation_data must be a pair \(X_val, y_val\), got ndarray"),
+    ((X_GOOD, Y_GOOD, Y_GOOD), ValueError, r"^validation_data must be a pair"),
+])
+def test_bad_validation_data(validation_data, error, match):
+    with pytest.raises(error, match=match):
+        Classifier(**FAST).fit(X_GOOD, Y_GOOD, validation_data=validation_data)
+
+
+def test_a_failed_fit_does_not_look_fitted():
+    clf = Classifier(**FAST)
+    with pytest.raises(ValueError):
+        clf.fit(X_GOOD, Y_GOOD, validation_data=(np.zeros((5, 3)), np.zeros(5)))
+    with pytest.raises(NotFittedError):
+        clf.predict(X_GOOD)
+
+
+# --- scikit-learn's own estimator checks ----------------------------------------------------------
+
+#: The checks of scikit-learn (>= 1.7) that do not apply, and why.  Everything else that
+#: check_estimator runs passes; the tags (binary only) skip the multi-class checks, and
+#: checks for sample_weight, class_weight, partial_fit, multi-output and multi-label are not
+#: run because the classifier has none of them.
+EXPECTED_FAILED_CHECKS = {
+    "check_classifiers_classes":
+        "labels are 0 and 1 by design; this check fits on string labels ('one', 'two')",
+    "check_estimators_dtypes":
+        "fits on labels 1 and 2 (by design only 0 and 1 are accepted); the dtypes of X are "
+        "tested in test_inputs_of_other_types_and_dtypes",
+    "check_classifier_data_not_an_array":
+        "fits on labels 1 and 2 (by design only 0 and 1 are accepted); lists are tested in "
+        "test_inputs_of_other_types_and_dtypes",
+    "check_fit2d_1feature":
+        "fits on labels 1 and 2 (by design only 0 and 1 are accepted); one feature is tested "
+        "in test_inputs_of_other_types_and_dtypes",
+}
+
+
+@parametrize_with_checks(
+    # tiny and quick: scikit-learn fits it about a hundred times
+    [Classifier(hidden_layer_sizes=(3,), num_epochs=3, progress=False)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+)
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_the_tags_say_binary_only():
+    tags = Classifier().__sklearn_tags__()
+    assert tags.estimator_type == "classifier"
+    assert tags.classifier_tags.multi_class is False
+    assert tags.input_tags.allow_nan is False and tags.input_tags.sparse is False
