@@ -6,9 +6,11 @@ Taught in notebooks/05_mlp.ipynb.  :class:`Classifier` wraps an
 notebook can put the network we built next to scikit-learn's
 ``LogisticRegression`` and ``MLPClassifier`` and measure all three the same way.
 
-Everything runs on the scalar autograd engine, one sample at a time: that is
-the point of the notebook, which then shows how much faster the same network
-is as one matrix product per layer in numpy.
+Training runs on the scalar autograd engine, one sample at a time: that is
+the point of the notebook.  Prediction needs no gradient, so it runs the same
+network as one matrix product per layer on the weights' values
+(:meth:`nblib.nn.MLP.predict_batch`), which the notebook's last section
+explains and times.
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
     ----------
     model_ : nblib.nn.MLP
         The trained network.
-    history_ : dict of str -> list of float, one entry per epoch
+    history_ : dict of str -> list of float, one entry per epoch (except "batch_loss")
+        "batch_loss": every batch's mean loss, in the order trained (the noisy
+        curve of mini-batch training; ``ceil(n / batch_size)`` per epoch);
         "loss": the mean over the epoch's batches of each batch's mean loss
         (without the L2 penalty, so that it compares with "validation_loss");
         "train_accuracy": the fraction of training samples classified right
@@ -145,7 +149,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         parameters = self.model_.parameters()
         rng = np.random.default_rng(self.seed)
         n_samples = len(X)
-        history = {"loss": [], "train_accuracy": []}
+        history = {"loss": [], "train_accuracy": [], "batch_loss": []}
         if validation_data is not None:
             history.update(validation_loss=[], validation_accuracy=[])
 
@@ -162,6 +166,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
                         batch_loss, scores = self._step(X[batch], y[batch], parameters, epoch)
                     batch_losses.append(batch_loss)
                     n_correct += int(np.sum((scores > 0) == (y[batch] == 1)))
+                history["batch_loss"].extend(batch_losses)
                 history["loss"].append(float(np.mean(batch_losses)))
                 history["train_accuracy"].append(n_correct / n_samples)
                 if validation_data is not None:
@@ -240,9 +245,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return self.classes_[(scores > 0).astype(int)]
 
     def _scores(self, X):
-        # One sample at a time through the Value network, forward only: no backward().
-        with collector_paused():
-            return np.array([self.model_(x).data for x in X], dtype=np.float64)
+        # Prediction needs no gradient, so no graph of Values: each layer is one matrix
+        # product on the weights' current values (the same numbers, many times faster).
+        return self.model_.predict_batch(X)
 
     def _loss_of_scores(self, scores, y):
         """The mean loss of plain-number scores (numpy, no graph): for validation_loss."""

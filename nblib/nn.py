@@ -13,6 +13,11 @@ A neuron's pre-activation b + Σ wᵢxᵢ is one :func:`nblib.engine.weighted_su
 node rather than 2n nodes of ``*`` and ``+`` (notebook 04, "Under the hood"),
 with the same numbers: the terms are added in micrograd's order.
 
+For prediction, where no gradient is needed, :meth:`MLP.predict_batch` runs
+the same network on a whole batch as matrix products, ``X @ W.T + b`` per
+layer, with the weights read out as arrays (:meth:`Layer.weight_arrays`): the
+last section of notebook 05, and the way notebook 06 computes everything.
+
 A sample is checked once, where it enters (``MLP``, ``Layer`` or ``Neuron``
 called by you); inside a network, layers pass each other lists of Values
 without checking them again.  To train faster, run each step inside
@@ -26,6 +31,7 @@ import numbers
 
 import numpy as np
 
+from nblib import activations
 from nblib.engine import Value, weighted_sum
 
 #: name -> what a neuron applies to its pre-activation z (a Value).
@@ -33,6 +39,13 @@ ACTIVATIONS = {
     "relu": Value.relu,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
+    "linear": lambda z: z,
+}
+#: name -> the same activation on numpy arrays, for batch predictions.
+ARRAY_ACTIVATIONS = {
+    "relu": activations.relu,
+    "tanh": activations.tanh,
+    "sigmoid": activations.sigmoid,
     "linear": lambda z: z,
 }
 #: How micrograd names its neurons in a repr: ReLUNeuron(2), LinearNeuron(16).
@@ -158,6 +171,19 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
+    def weight_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The layer's weights and biases as plain arrays, a copy of their current ``.data``.
+
+        Returns
+        -------
+        W : ndarray, shape (nout, nin)
+            Row i holds neuron i's weights.
+        b : ndarray, shape (nout,)
+        """
+        W = np.array([[w.data for w in neuron.w] for neuron in self.neurons])
+        b = np.array([neuron.b.data for neuron in self.neurons])
+        return W, b
+
     def __repr__(self):
         return f"Layer of [{', '.join(map(repr, self.neurons))}]"
 
@@ -218,6 +244,32 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def predict_batch(self, X) -> np.ndarray:
+        """The network's outputs for every row of ``X`` at once, as numbers (no graph, no gradient).
+
+        Each layer is one matrix product, ``activation(X @ W.T + b)``, with the
+        weights' current values; the same numbers as calling the network on each
+        row, many times faster.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, nin)
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) when the last layer has one neuron, else (n_samples, nout)
+        """
+        nin = len(self.layers[0].neurons[0].w)
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != nin:
+            raise ValueError(f"X must have shape (n_samples, {nin}), got shape {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or infinite values")
+        for layer in self.layers:
+            W, b = layer.weight_arrays()
+            X = ARRAY_ACTIVATIONS[layer.neurons[0].activation](X @ W.T + b)
+        return X[:, 0] if X.shape[1] == 1 else X
 
     def __repr__(self):
         shape = " -> ".join([str(len(self.layers[0].neurons[0].w))]

@@ -76,7 +76,7 @@ def test_fitted_attributes(fitted):
     np.testing.assert_array_equal(clf.classes_, [0, 1])
     assert clf.n_features_in_ == 2
     assert clf.n_iter_ == 10
-    assert set(clf.history_) == {"loss", "train_accuracy"}
+    assert set(clf.history_) == {"loss", "train_accuracy", "batch_loss"}
 
 
 def test_fit_returns_self():
@@ -125,9 +125,11 @@ def test_outputs_agree(fitted):
     assert clf.score(X, y) == np.mean(labels == y)
 
 
-def test_decision_function_is_the_networks_output_one_sample_at_a_time(fitted):
+def test_decision_function_is_the_networks_output(fitted):
+    """Computed as matrix products (no graph), it equals the Value network's output per sample."""
     clf, X, _ = fitted
-    assert clf.decision_function(X[:3]).tolist() == [clf.model_(x).data for x in X[:3]]
+    np.testing.assert_allclose(clf.decision_function(X[:3]), [clf.model_(x).data for x in X[:3]],
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_the_collector_is_on_again_after_fit_and_predict(fitted):
@@ -286,10 +288,13 @@ def test_diverging_training_stops_with_advice():
 
 
 def test_history_has_one_entry_per_epoch(fitted):
-    clf, _, _ = fitted
-    for values in clf.history_.values():
-        assert len(values) == clf.n_iter_ == 10
+    clf, X, _ = fitted
+    for key, values in clf.history_.items():
+        batches_per_epoch = math.ceil(len(X) / clf.batch_size) if key == "batch_loss" else 1
+        assert len(values) == clf.n_iter_ * batches_per_epoch and clf.n_iter_ == 10, key
         assert all(isinstance(v, float) for v in values)
+    per_epoch = np.reshape(clf.history_["batch_loss"], (10, -1)).mean(axis=1)
+    np.testing.assert_allclose(clf.history_["loss"], per_epoch, rtol=1e-12)
     assert all(0 <= a <= 1 for a in clf.history_["train_accuracy"])
     assert clf.history_["train_accuracy"][-1] == 1.0
 
@@ -301,8 +306,9 @@ def test_validation_data_is_measured_after_every_epoch(loss):
     clf = Classifier(**{**FAST, "loss": loss, "num_epochs": 4}).fit(
         X, y, validation_data=(X_val, y_val))
     history = clf.history_
-    assert list(history) == ["loss", "train_accuracy", "validation_loss", "validation_accuracy"]
-    assert all(len(values) == 4 for values in history.values())
+    assert list(history) == ["loss", "train_accuracy", "batch_loss", "validation_loss",
+                             "validation_accuracy"]
+    assert all(len(values) == 4 for key, values in history.items() if key != "batch_loss")
     # the last entries describe the final network
     scores = clf.decision_function(X_val)
     expected = (binary_log_loss_from_logits(scores, y_val) if loss == "log"

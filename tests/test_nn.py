@@ -425,3 +425,37 @@ def test_good_sizes_of_other_integer_types():
     model = MLP(np.int64(2), np.array([3, 1]))
     assert len(model.parameters()) == 13
     assert math.isfinite(model([0.1, 0.2]).data)
+
+
+# --- batch predictions as matrix products -------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+@pytest.mark.parametrize("nouts", [[3, 1], [4, 3, 2]])
+def test_predict_batch_equals_calling_the_network_on_each_row(activation, nouts):
+    model = MLP(2, nouts, activation=activation, seed=3)
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    one_by_one = [model(row) for row in X]
+    one_by_one = np.array([[v.data for v in out] if isinstance(out, list) else out.data
+                           for out in one_by_one])
+    batch = model.predict_batch(X)
+    assert batch.shape == one_by_one.shape
+    np.testing.assert_allclose(batch, one_by_one, rtol=1e-12, atol=1e-12)
+
+
+def test_weight_arrays_copy_the_current_values():
+    layer = Layer(3, 2, seed=0)
+    W, b = layer.weight_arrays()
+    assert W.shape == (2, 3) and b.shape == (2,)
+    assert W[1, 2] == layer.neurons[1].w[2].data
+    layer.neurons[1].w[2].data += 1.0           # a copy: later training does not change W
+    assert W[1, 2] != layer.neurons[1].w[2].data
+
+
+@pytest.mark.parametrize("X, message", [
+    (np.zeros((4, 3)), r"shape \(n_samples, 2\)"),
+    (np.zeros(2), r"shape \(n_samples, 2\)"),
+    (np.array([[0.0, np.nan]]), "NaN"),
+])
+def test_predict_batch_bad_input(X, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(2, [2, 1]).predict_batch(X)
