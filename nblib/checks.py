@@ -461,3 +461,68 @@ class Exercise:
     def solution(self) -> None:
         """Print one correct answer."""
         print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))
+
+
+@dataclass
+class Choice:
+    """A multiple-choice question: its options, the right one, and why each other one is wrong.
+
+    Parameters
+    ----------
+    name : str
+        Shown in every message, e.g. ``"Exercise 4 (why one neuron fails)"``.
+    options : dict of str -> str
+        Letter -> option text, e.g. ``{"A": "...", "B": "..."}``.
+    answer : str
+        The right letter.
+    why_not : dict of str -> str
+        For every other letter, what is wrong with that option.  Printed when a
+        student picks it, so it must not name the right option.
+    hint_text, solution_code : str
+        What :meth:`hint` and :meth:`solution` print.
+    """
+
+    name: str
+    options: dict
+    answer: str
+    why_not: dict
+    hint_text: str = ""
+    solution_code: str = ""
+    passed: bool = field(default=False, init=False)
+
+    def __post_init__(self):
+        if self.answer not in self.options:
+            raise ValueError(f"{self.name}: the answer {self.answer!r} is not an option")
+        missing = set(self.options) - {self.answer} - set(self.why_not)
+        if missing:
+            raise ValueError(f"{self.name}: say why option(s) {sorted(missing)} are wrong")
+
+    def check(self, choice) -> None:
+        """Check the chosen letter and print the verdict."""
+        self.passed = False
+        letters = ", ".join(f'"{letter}"' for letter in self.options)
+        if choice is Ellipsis:
+            message = f"your answer is still `...`: set it to one letter, {letters}"
+        elif not isinstance(choice, str):
+            message = (f"your answer is of type {type(choice).__name__}: set it to one letter, "
+                       f"{letters} (in quotes)")
+        elif choice.strip().upper() not in self.options:
+            message = f"{choice!r} is not one of the options: choose one of {letters}"
+        elif choice.strip().upper() != self.answer:
+            letter = choice.strip().upper()
+            message = f"not {letter}: {self.why_not[letter]}"
+        else:
+            self.passed = True
+            print(f"{PASS} Correct! {self.name}")
+            return
+        print(f"{FAIL} {self.name}: {message}")
+        if self.hint_text:
+            print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
+
+    def hint(self) -> None:
+        """Print a hint."""
+        print(f"Hint for {self.name}:\n" + textwrap.indent(self.hint_text.strip(), "  "))
+
+    def solution(self) -> None:
+        """Print the right answer and why."""
+        print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))

@@ -518,6 +518,48 @@ def plot_neuron_contour(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), ax=No
     return ax
 
 
+def plot_level_lines(predict, X, y, ax=None, num_levels: int = 10, title: str | None = None,
+                     padding=None, *, xlabel: str = "x1", ylabel: str = "x2",
+                     class_names=("class 0", "class 1")):
+    """Lines of equal output over the data: straight and parallel for one neuron, bent for a network.
+
+    Where :func:`plot_decision_boundary` shows one line (output 0.5), this draws
+    ``num_levels`` of them, at evenly spaced quantiles of the output over the
+    view, so the shape of a model's output shows even when it is untrained and
+    its outputs all lie close together.  The data is drawn faintly underneath.
+
+    Parameters
+    ----------
+    predict : callable
+        Maps points, shape (m, 2), to outputs, shape (m,) or (m, 1).
+    X : array, shape (n, 2)
+    y : array, shape (n,)
+        Labels 0 or 1.
+    num_levels : int
+        How many lines.
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    X, y = _check_points(X, y, xlabel, ylabel)
+    class_names = _check_class_names(class_names)
+    if isinstance(num_levels, bool) or not isinstance(num_levels, (int, np.integer)) \
+            or num_levels < 1:
+        raise ValueError(f"num_levels must be a positive whole number, got {num_levels!r}")
+    x_range, y_range = _view(X, padding)
+    grid_x, grid_y, points = _grid(x_range, y_range, 150)
+    output = _evaluate(predict, points).reshape(grid_x.shape)
+    levels = np.unique(np.quantile(output, np.linspace(0.05, 0.95, num_levels)))
+    ax = _axes(ax)
+    for label, (name, style) in enumerate(zip(class_names, CLASS_STYLES)):
+        ax.scatter(X[y == label, 0], X[y == label, 1], label=name, alpha=0.45, **style)
+    if len(levels) > 1:     # a constant output has no lines to draw
+        ax.contour(grid_x, grid_y, output, levels=levels, colors="black", linewidths=1.0)
+    ax.set(xlim=x_range, ylim=y_range, xlabel=xlabel, ylabel=ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def plot_neuron_surface(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), ax=None,
                         resolution: int = 40, title: str | None = None, *,
                         xlabel: str = "x1", ylabel: str = "x2", zlabel: str = "output",

@@ -441,3 +441,28 @@ def test_hint_and_solution(capsys):
     exercise.solution()
     assert capsys.readouterr().out == ("Solution for Exercise 1 (square):\n"
                                        "  def square(x):\n      return x * x\n")
+
+
+# --- multiple choice ---------------------------------------------------------------------------
+
+def test_choice_says_why_a_wrong_option_is_wrong_without_naming_the_right_one(capsys):
+    from nblib.checks import Choice
+    question = Choice("Q", {"A": "one", "B": "two", "C": "three"}, answer="B",
+                      why_not={"A": "too few", "C": "too many"}, hint_text="think")
+    question.check("a")
+    out = capsys.readouterr().out
+    assert "not A: too few" in out and "B" not in out.split(":", 1)[1] and not question.passed
+    question.check("B")
+    assert question.passed and capsys.readouterr().out.startswith("✓ Correct! Q")
+    for answer, says in [("Z", "not one of the options"), (None, "of type NoneType"),
+                         (..., "still `...`")]:
+        question.check(answer)
+        assert says in capsys.readouterr().out and not question.passed
+
+
+def test_choice_needs_a_reason_for_every_wrong_option():
+    from nblib.checks import Choice
+    with pytest.raises(ValueError, match="say why"):
+        Choice("Q", {"A": "one", "B": "two"}, answer="B", why_not={})
+    with pytest.raises(ValueError, match="not an option"):
+        Choice("Q", {"A": "one"}, answer="B", why_not={"A": "no"})

@@ -875,3 +875,36 @@ def test_notebook_05_figures_fit_jupyterlab_and_a_slide(moons):
 
         _, (width, height) = inline_png(plot_neuron_surface(neuron).figure)
         assert width <= 850 and height <= 500
+
+
+# --- level lines: one neuron's are straight and parallel, a network's bend ------------------------
+
+def test_level_lines_of_one_neuron_are_parallel_straight_lines():
+    from nblib.plots import plot_level_lines
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5], [0.5, 2.0]])
+    y = np.array([0, 1, 0, 1])
+    ax = plot_level_lines(lambda p: sigmoid(p @ np.array([1.0, -2.0]) + 0.5), X, y,
+                          num_levels=6, title="One neuron")
+    (contours,) = [c for c in ax.collections if hasattr(c, "get_paths") and c.get_paths()
+                   and c.get_array() is not None and len(c.get_paths()) > 1]
+    directions = []
+    for path in contours.get_paths():
+        vertices = path.vertices
+        if len(vertices) >= 2:
+            step = vertices[-1] - vertices[0]
+            directions.append(step / np.linalg.norm(step))
+            # straight: every vertex on the line through the ends
+            normal = np.array([-step[1], step[0]]) / np.linalg.norm(step)
+            assert np.allclose((vertices - vertices[0]) @ normal, 0, atol=1e-3)
+    assert len(directions) >= 5
+    assert all(abs(abs(d @ directions[0]) - 1) < 1e-5 for d in directions)   # parallel
+    assert ax.get_title() == "One neuron" and ax.get_xlabel() == "x1"
+
+
+def test_level_lines_bad_input():
+    from nblib.plots import plot_level_lines
+    X, y = np.zeros((3, 2)), np.array([0, 1, 0])
+    with pytest.raises(ValueError, match="num_levels"):
+        plot_level_lines(lambda p: p[:, 0], X, y, num_levels=0)
+    with pytest.raises(ValueError, match="2 features"):
+        plot_level_lines(lambda p: p[:, 0], np.zeros((3, 3)), y)
