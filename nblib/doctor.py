@@ -1,9 +1,10 @@
 """Is this machine ready for the course?  ``python -m nblib.doctor`` (also the first cell of 01).
 
 Reports Python and package versions, Graphviz's ``dot``, the JupyterLab widget
-frontend and the data folders.  Every problem comes with the exact command
-that fixes it.  Versions are printed as ``vX.Y.Z`` so the course's tests can
-recognise them as the only machine-dependent text.
+frontend and the data folders (run as a script, also where MNIST will come from).
+Every problem comes with the exact command that fixes it.  Versions are printed
+as ``vX.Y.Z`` so the course's tests can recognise them as the only
+machine-dependent text.
 """
 
 from __future__ import annotations
@@ -76,8 +77,38 @@ def _display_path(path: Path) -> str:
     return str(path)
 
 
+def mnist_check() -> tuple[bool, str, str]:
+    """Where notebook 06 will get MNIST: ``MNIST_DIR`` (checked), the cache, or a download.
+
+    Returns
+    -------
+    (ok, what, fix)
+        Not ok only when ``MNIST_DIR`` is set to a folder that fails the loader's checks.
+    """
+    try:
+        from nblib import mnist  # needs numpy, whose absence is reported above
+    except ImportError:
+        return True, "MNIST: not checked (numpy is missing)", ""
+    folder = os.environ.get(mnist.ENV_VAR)
+    if folder:
+        shown = _display_path(Path(folder).expanduser())
+        try:
+            mnist.check_folder(folder)
+        except mnist.MNISTError as error:
+            problem = str(error).splitlines()[0].rstrip(":")  # the first line names it
+            return (False, f"MNIST_DIR={shown} is not usable: {problem}",
+                    "point MNIST_DIR at a folder holding the four MNIST .gz files "
+                    "(and optionally SHA256SUMS), or unset it to download MNIST")
+        return True, f"MNIST: read from MNIST_DIR={shown} (files checked)", ""
+    cache = mnist.cache_folder()
+    if all((cache / name).is_file() for name in mnist.FILES):
+        return True, f"MNIST: downloaded, in {_display_path(cache)}", ""
+    return True, ("MNIST: not downloaded yet (notebook 06 downloads ~11 MB once; "
+                  "or set MNIST_DIR)"), ""
+
+
 def diagnose() -> list[tuple[bool, str, str]]:
-    """Run every check.
+    """Run every check (except :func:`mnist_check`, which ``report(mnist=True)`` adds).
 
     Returns
     -------
@@ -125,9 +156,16 @@ def diagnose() -> list[tuple[bool, str, str]]:
     return [(ok, what, "" if ok else fix) for ok, what, fix in results]
 
 
-def report() -> bool:
-    """Print the checks, one line each, with the fix under every problem; True if all pass."""
+def report(mnist: bool = False) -> bool:
+    """Print the checks, one line each, with the fix under every problem; True if all pass.
+
+    ``mnist=True`` adds :func:`mnist_check` (as ``python -m nblib.doctor`` does).  It is
+    off by default because notebook 01 prints this report, and its stored output must not
+    depend on whether this machine has MNIST yet.
+    """
     results = diagnose()
+    if mnist:
+        results.append(mnist_check())
     for ok, what, fix in results:
         print(f"{'✓' if ok else '✗'} {what}")
         if not ok:
@@ -139,4 +177,4 @@ def report() -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(0 if report() else 1)
+    sys.exit(0 if report(mnist=True) else 1)

@@ -248,3 +248,79 @@ def test_module_runs_as_a_script():
                             text=True, timeout=60, cwd=ROOT)
     assert result.stdout.startswith("✓ Python v")
     assert result.returncode == (0 if "All set" in result.stdout else 1)
+
+
+# --- MNIST (python -m nblib.doctor only) ----------------------------------------------------------------
+
+
+def fake_mnist_folder(folder, sums=True):
+    """The four MNIST file names with any bytes (the check hashes them, it does not read them)."""
+    import hashlib
+
+    from nblib import mnist
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in mnist.FILES:
+        (folder / name).write_bytes(name.encode())
+    if sums:
+        (folder / "SHA256SUMS").write_text("".join(
+            f"{hashlib.sha256(name.encode()).hexdigest()}  {name}\n" for name in mnist.FILES))
+    return folder
+
+
+@pytest.fixture
+def no_mnist(monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("NBLIB_CACHE", str(tmp_path / "cache"))
+
+
+def test_report_leaves_mnist_out_by_default(no_mnist, capsys):
+    # notebook 01 prints report(): its stored output must not depend on MNIST's state here
+    doctor.report()
+    assert "MNIST" not in capsys.readouterr().out
+    assert not [what for _, what, _ in doctor.diagnose() if "MNIST" in what]
+
+
+def test_mnist_not_downloaded_yet(no_mnist):
+    assert doctor.mnist_check() == (
+        True, "MNIST: not downloaded yet (notebook 06 downloads ~11 MB once; or set MNIST_DIR)", "")
+
+
+def test_mnist_in_the_cache(no_mnist, tmp_path):
+    fake_mnist_folder(tmp_path / "cache" / "mnist", sums=False)
+    ok, what, _ = doctor.mnist_check()
+    assert ok and what.startswith("MNIST: downloaded, in ") and what.endswith("/cache/mnist")
+
+
+def test_mnist_dir_valid(no_mnist, monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_DIR", str(fake_mnist_folder(tmp_path / "m")))
+    ok, what, fix = doctor.mnist_check()
+    assert (ok, fix) == (True, "")
+    assert what.startswith("MNIST: read from MNIST_DIR=") and what.endswith("(files checked)")
+
+
+@pytest.mark.parametrize("damage, problem", [
+    ("missing", "has no t10k-labels-idx1-ubyte.gz."),
+    ("checksum", "t10k-labels-idx1-ubyte.gz is not the expected file"),
+])
+def test_mnist_dir_invalid_is_a_problem_with_a_fix(no_mnist, monkeypatch, tmp_path, capsys,
+                                                   damage, problem):
+    folder = fake_mnist_folder(tmp_path / "m")
+    if damage == "missing":
+        (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    else:
+        (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(b"changed")
+    monkeypatch.setenv("MNIST_DIR", str(folder))
+    ok, what, fix = doctor.mnist_check()
+    assert not ok and what.startswith("MNIST_DIR=") and what.endswith(problem)
+    assert "\n" not in what
+    assert fix.startswith("point MNIST_DIR at a folder holding the four MNIST .gz files")
+    monkeypatch.setattr(doctor, "_widget_frontend_installed", lambda: True)
+    doctor.report(mnist=True)
+    assert f"    fix: {fix}\n" in capsys.readouterr().out
+
+
+def test_script_reports_mnist(no_mnist):
+    result = subprocess.run([sys.executable, "-m", "nblib.doctor"], capture_output=True,
+                            text=True, timeout=60, cwd=ROOT)
+    assert "✓ MNIST: not downloaded yet" in result.stdout
