@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import LinearSegmentedColormap, Normalize, TwoSlopeNorm
+from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -130,17 +130,24 @@ def course_style() -> None:
 
 
 def describe_figure(figure) -> str:
-    """A figure in words: each panel's title and axis labels.
+    """A figure in words: its title, and each panel's title and axis labels.
 
     This is what a reader without images (a screen reader, a text diff, nbval)
     gets for a figure, so it names what the picture shows: "y against x" for a
-    flat panel, "z against x and y" for a 3-D one.
+    flat panel, "z against x and y" for a 3-D one.  A run of pictures without
+    axis labels (a grid of digits) reads as one entry listing their titles:
+    "32 images: 7, 2, 1, ...".
     """
-    panels = []
+    panels, pictures = [], []
     for ax in figure.axes:
         if ax.get_label() == "<colorbar>":
             continue
         title = " ".join(ax.get_title().split())      # a title on two lines reads as one
+        if ax.images and not (ax.get_xlabel() or ax.get_ylabel()):
+            pictures.append(title)
+            continue
+        panels.extend(_describe_pictures(pictures))
+        pictures = []
         words = [title] if title else []
         x, y = ax.get_xlabel(), ax.get_ylabel()
         if getattr(ax, "name", None) == "3d":
@@ -149,7 +156,29 @@ def describe_figure(figure) -> str:
         elif x or y:
             words.append(f"{y or 'y'} against {x or 'x'}")
         panels.append(": ".join(words) or "a plot")
-    return "[figure] " + (" | ".join(panels) if panels else "(empty)")
+    panels.extend(_describe_pictures(pictures))
+    text = " | ".join(panels) if panels else "(empty)"
+    suptitle = " ".join(figure.get_suptitle().split())
+    return "[figure] " + (f"{suptitle}: {text}" if suptitle and panels else suptitle or text)
+
+
+# A grid of 100 digits would make a paragraph of its titles: the text form lists this many.
+DESCRIBED_PICTURES = 20
+
+
+def _describe_pictures(titles) -> list[str]:
+    """Panels showing pictures, in words: "true 7 (an image)" for one, "32 images: 7, 2, ..."."""
+    if not titles:
+        return []
+    if len(titles) == 1:
+        return [f"{titles[0]} (an image)" if titles[0] else "an image"]
+    named = [title for title in titles if title]
+    text = f"{len(titles)} images"
+    if named:
+        more = len(named) - DESCRIBED_PICTURES
+        text += ": " + ", ".join(named[:DESCRIBED_PICTURES])
+        text += f", ... ({more} more)" if more > 0 else ""
+    return [text]
 
 
 def _axes(ax):
@@ -799,6 +828,25 @@ def _history_legends(ax_loss, ax_accuracy) -> None:
     ax_accuracy.legend(handles=series_handles(accuracy_lines))
 
 
+class PercentTicks(PercentFormatter):
+    """Fractions as percent tick labels, with as few decimals as the ticks need.
+
+    "90%, 92%, 94%" for accuracies from 0.9 to 0.95; "97.0%, 97.5%, 98.0%" for a
+    narrow range, where whole percents would label two ticks alike ("98%, 98%").
+    """
+
+    def __init__(self, max_decimals: int = 2):
+        super().__init__(1.0, decimals=0)
+        self.max_decimals = max_decimals
+
+    def format_ticks(self, values):
+        percents = 100 * np.asarray(values, dtype=float)
+        self.decimals = next((decimals for decimals in range(self.max_decimals)
+                              if np.allclose(percents, np.round(percents, decimals),
+                                             rtol=0, atol=1e-6)), self.max_decimals)
+        return super().format_ticks(values)
+
+
 def plot_history(history, axes=None, label: str | None = None, *, loss_name: str | None = None,
                  log_scale: bool = False, first_epoch: int = 1, show_batches: bool = True):
     """A training history: the loss in one panel, the accuracies in the other, against epoch.
@@ -869,8 +917,439 @@ def plot_history(history, axes=None, label: str | None = None, *, loss_name: str
                          gid=f"history-{name}")
     ax_accuracy.set_xlabel("epoch")
     ax_accuracy.set_ylabel("accuracy")
-    ax_accuracy.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    # As many decimals as the ticks need: "90%, 95%" over a whole run, "97.5%, 98%" when
+    # zoomed in with ax_accuracy.set_ylim(0.95, 1.0).
+    ax_accuracy.yaxis.set_major_formatter(PercentTicks())
     for ax in (ax_loss, ax_accuracy):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _history_legends(ax_loss, ax_accuracy)
     return ax_loss, ax_accuracy
+
+
+# --- notebook 06: handwritten digits ---------------------------------------------------------
+
+# A mistake is marked in this red (title, frame, bar): 5.6:1 against white, so red text
+# reads as well as black.  The predicted class, when right, in Okabe-Ito blue.
+MISTAKE_COLOR = "#C62828"
+PREDICTED_COLOR = "#0072B2"
+OTHER_BAR_COLOR = "0.78"
+# A digit's tile in a grid, in inches: a 28-px digit shown about 3 times larger, 8 to a row;
+# smaller (down to half) to keep a grid within a slide's height, GRID_HEIGHT.
+DIGIT_TILE = 1.0
+GRID_HEIGHT = 4.9
+# More digits than this would take a long time to lay out and would not fit a screen.
+MAX_DIGITS = 100
+# A confusion matrix of 10 classes: cells of about 40 px, wide enough for "1135".
+CONFUSION_FIGSIZE = (5.2, 4.8)
+
+
+def _percent(p: float) -> str:
+    """A probability as a short percentage that never rounds to a wrong extreme.
+
+    0.9996 is ">99%" rather than "100%", which would claim certainty; 0.002 is "<1%".
+    """
+    if 0.995 <= p < 1:
+        return ">99%"
+    if 0 < p < 0.005:
+        return "<1%"
+    return f"{p:.0%}"
+
+
+def _check_images(images, name: str = "images") -> np.ndarray:
+    """``images`` as an array of square pictures, shape (n, side, side), without copying.
+
+    Accepts (n, side, side) or rows of side² pixels, (n, side²), as MNIST's 784.
+    """
+    if images is None or isinstance(images, (str, bytes)):
+        raise TypeError(f"{name} must be an array of images, got {type(images).__name__}")
+    images = np.asarray(images)
+    if not np.issubdtype(images.dtype, np.number) or images.dtype.kind == "c":
+        raise TypeError(f"{name} must hold pixel values (numbers), got dtype {images.dtype}")
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            one = images.shape[0] == images.shape[1]
+            raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 784), got "
+                             f"{images.shape}: " + ("one image? pass images[None]" if one else
+                                                    "not square images: each row must hold "
+                                                    "side² pixels, such as 784 = 28²"))
+        images = images.reshape(len(images), side, side)
+    elif images.ndim != 3 or images.shape[1] != images.shape[2]:
+        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 784), got {images.shape}"
+                         + (": for one image pass images[None]" if images.ndim in (1, 2) else ""))
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty: it needs at least one image")
+    if images.dtype.kind == "f" and not np.all(np.isfinite(images)):
+        raise ValueError(f"{name} contains NaN or infinite pixels")
+    return images
+
+
+def _check_image(image, name: str = "image") -> np.ndarray:
+    """One square picture, shape (side, side) or (side²,)."""
+    array = np.asarray(image) if image is not None else None
+    if array is None or array.ndim not in (1, 2):
+        shape = getattr(array, "shape", None)
+        raise ValueError(f"{name} must be one image, shape (28, 28) or (784,), got shape {shape}"
+                         + (": pass images[i]" if shape is not None and len(shape) == 3 else ""))
+    return _check_images(array[None], name)[0]
+
+
+def _check_class_labels(labels, name: str, n: int | None = None,
+                        num_classes: int | None = None) -> np.ndarray:
+    """``labels`` as an int array, shape (n,), of classes 0, 1, ... (below ``num_classes``)."""
+    values = as_float_array(labels, name, ndim=1)
+    if n is not None and len(values) != n:
+        raise ValueError(f"{name} has {len(values)} labels but there are {n} images: "
+                         "one label per image")
+    bad = values[(values != np.round(values)) | (values < 0)
+                 | (num_classes is not None and values >= num_classes)]
+    if len(bad):
+        classes = f"0 to {num_classes - 1}" if num_classes else "0, 1, 2, ..."
+        raise ValueError(f"{name} must hold class labels {classes}, found {bad[:5].tolist()}")
+    return values.astype(int)
+
+
+def _check_class_label(label, name: str, num_classes: int) -> int:
+    """One class label, an int in 0 .. num_classes - 1."""
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) \
+            or not 0 <= label < num_classes:
+        raise ValueError(f"{name} must be a class label, a whole number from 0 to "
+                         f"{num_classes - 1}, got {label!r}")
+    return int(label)
+
+
+def _check_probability_vector(probabilities, name: str = "probabilities") -> np.ndarray:
+    """One image's class probabilities, shape (k,), in [0, 1] and summing to 1."""
+    p = as_float_array(probabilities, name)
+    if p.ndim != 1 or len(p) < 2:
+        hint = f": for the first row pass {name}[0]" if p.ndim == 2 else ""
+        raise ValueError(f"{name} must be one image's class probabilities, shape (10,), "
+                         f"got shape {p.shape}{hint}")
+    check_probabilities(p, name)
+    if abs(p.sum() - 1) > 1e-4:
+        raise ValueError(f"{name} must sum to 1, got {p.sum():.4g}: apply softmax to the "
+                         "network's scores")
+    return p
+
+
+def _pixel_range(images: np.ndarray) -> tuple[float, float]:
+    """The range of pixel values to map from white to black, the same for every image.
+
+    Integers are bytes, 0 to 255 (MNIST's uint8).  Floats in [0, 1] are scaled
+    pixels; other floats (standardised ones) span their own range.
+    """
+    if images.dtype.kind in "ui":
+        return 0.0, 255.0
+    low, high = float(images.min()), float(images.max())
+    if 0 <= low and high <= 1:
+        return 0.0, 1.0
+    return low, high if high > low else low + 1.0
+
+
+def _show_image(ax, image, pixel_range, title: str | None = None, wrong: bool = False,
+                fontsize=None) -> None:
+    """One digit, dark ink on white, without ticks or grid; a mistake gets a red title and frame."""
+    ax.imshow(image, cmap="gray_r", vmin=pixel_range[0], vmax=pixel_range[1],
+              interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    # A frame only around a mistake: it shows in a grid of many at a glance.
+    for spine in ax.spines.values():
+        spine.set_visible(wrong)
+        spine.set_color(MISTAKE_COLOR)
+        spine.set_linewidth(3)
+    if title:
+        ax.set_title(title, color=MISTAKE_COLOR if wrong else "black",
+                     fontweight="bold" if wrong else "normal", fontsize=fontsize)
+
+
+def plot_digit(image, ax=None, title: str | None = None, *, wrong: bool = False):
+    """One digit, dark on white, without ticks.
+
+    Parameters
+    ----------
+    image : array, shape (28, 28) or (784,)
+        Pixels: bytes 0-255 (MNIST's uint8), or floats in [0, 1].
+    title : str, optional
+    wrong : bool
+        Mark it as misclassified, as :func:`plot_digits` does: red bold title, red frame.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    image = _check_image(image)
+    ax = _axes(ax)
+    _show_image(ax, image, _pixel_range(image), title, bool(wrong))
+    return ax
+
+
+def plot_digits(images, labels=None, predictions=None, *, ncols: int = 8,
+                title: str | None = None):
+    """A grid of digits, each with its label above it, or its predicted and true labels.
+
+    With ``predictions``, each digit is titled "predicted p (true t)" on two lines,
+    and each mistake is marked: red bold title and a red frame.  So the same
+    function shows a sample of the data and a gallery of misclassified digits.
+
+    Parameters
+    ----------
+    images : array, shape (n, 28, 28) or (n, 784)
+        At most ``MAX_DIGITS`` = 100 of them.  Up to 4 rows of 8 fit a slide; more
+        rows make smaller digits, down to half size, then a taller figure.  Pixels: bytes 0-255 (MNIST's uint8)
+        or floats in [0, 1]; all are drawn on one grey scale.
+    labels : array of int, shape (n,), optional
+        The true classes.
+    predictions : array of int, shape (n,), optional
+        The predicted classes (needs ``labels``).
+    ncols : int
+        Digits per row: 8 fill the output area's width (about 100 px each).
+    title : str, optional
+        Above the whole grid.
+
+    Returns
+    -------
+    axes : array of Axes, shape (n,)
+        One per digit, in order; ``axes[0].figure`` is the figure.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    images = _check_images(images)
+    n = len(images)
+    if n > MAX_DIGITS:
+        raise ValueError(f"plot_digits draws at most {MAX_DIGITS} digits, got {n}: "
+                         "pass a slice such as images[:32]")
+    if labels is not None:
+        labels = _check_class_labels(labels, "labels", n)
+    if predictions is not None:
+        if labels is None:
+            raise ValueError("predictions need the true labels too: "
+                             "plot_digits(images, labels, predictions)")
+        predictions = _check_class_labels(predictions, "predictions", n)
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a positive whole number, got {ncols!r}")
+    ncols = min(int(ncols), n)
+    nrows = -(-n // ncols)
+    figure, axes = plt.subplots(nrows, ncols, squeeze=False,
+                                figsize=_digits_figsize(nrows, ncols, labels, predictions, title))
+    axes = axes.ravel()
+    for ax in axes[n:]:                                 # the last row's empty places
+        ax.remove()
+    pixel_range = _pixel_range(images)
+    for i, ax in enumerate(axes[:n]):
+        if predictions is not None:
+            wrong = bool(predictions[i] != labels[i])
+            text = f"predicted {predictions[i]}\n(true {labels[i]})"
+        else:
+            wrong, text = False, None if labels is None else str(labels[i])
+        _show_image(ax, images[i], pixel_range, text, wrong, fontsize=11)   # fits 100 px
+    if title:
+        figure.suptitle(title)
+    return axes[:n]
+
+
+def _digits_figsize(nrows: int, ncols: int, labels, predictions, title) -> tuple[float, float]:
+    """A grid's size in inches: tiles of ``DIGIT_TILE``, no wider than ``MAX_WIDTH``, with
+    room for each tile's title (one line for a label, two for a prediction)."""
+    title_lines = 0 if labels is None else 1 if predictions is None else 2
+    per_row = 0.22 * title_lines + 0.06                 # each tile's title and a gap
+    margins = (0.35 if title else 0.0) + 0.1
+    tile = min(DIGIT_TILE, (MAX_WIDTH - 0.1) / ncols - 0.06,
+               max(DIGIT_TILE / 2, (GRID_HEIGHT - margins) / nrows - per_row))
+    return ncols * (tile + 0.06) + 0.1, nrows * (tile + per_row) + margins
+
+
+def plot_confusion_matrix(y_true, y_pred, ax=None, *, title: str | None = None, labels=None):
+    """Counts of each (true, predicted) pair of classes, with the accuracy in the title.
+
+    Drawn by scikit-learn's ``ConfusionMatrixDisplay`` from its ``confusion_matrix``,
+    in the course style: counts in each cell, rows the true class, columns the
+    predicted one, so correct answers lie on the diagonal.  The colours are on a
+    log scale, so that a handful of mistakes shows beside a thousand correct
+    answers; cells with no sample are left blank.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of int, shape (n,)
+        True and predicted classes.
+    title : str, optional
+        A first title line; the second says how many are correct.
+    labels : array, optional
+        The classes to show, in order; by default every class in either vector.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    # Imported here: scikit-learn takes a second to import, and only this figure needs it.
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+    y_true = _check_class_labels(y_true, "y_true")
+    y_pred = _check_class_labels(y_pred, "y_pred", len(y_true))
+    classes = np.union1d(y_true, y_pred) if labels is None else np.asarray(labels)
+    counts = confusion_matrix(y_true, y_pred, labels=classes)
+    if ax is None:
+        _, ax = plt.subplots(figsize=CONFUSION_FIGSIZE)
+    # Blues from a visible pale blue (a single mistake) to dark blue; zero counts are
+    # masked by the log scale and shown white.
+    cmap = LinearSegmentedColormap.from_list(
+        "counts", plt.get_cmap("Blues")(np.linspace(0.15, 0.95, 256))).with_extremes(bad="white")
+    display = ConfusionMatrixDisplay(counts, display_labels=classes)
+    display.plot(ax=ax, cmap=cmap, colorbar=False, values_format="d",
+                 im_kw={"norm": LogNorm(vmin=1, vmax=max(counts.max(), 2))},
+                 text_kw={"fontsize": 10})
+    for (i, j), text in np.ndenumerate(display.text_):
+        # Text colour from the cell's own colour: scikit-learn's rule assumes a linear scale.
+        if counts[i, j] == 0:
+            text.set_text("")
+        else:
+            red, green, blue, _ = cmap(display.im_.norm(counts[i, j]))
+            text.set_color("white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.55
+                           else "black")
+    # Thin lines between the cells: a row or column reads across the blank ones.
+    ax.grid(False)
+    ax.set_xticks(np.arange(len(classes) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(classes) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="0.85", linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("0.6")
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("true label")
+    total, correct = counts.sum(), np.trace(counts)
+    summary = (f"{correct / total:.1%} correct, {total - correct:,} of {total:,} wrong"
+               if total else "no samples")
+    # On two lines, as a title: the text form (describe_figure) reads one line.
+    ax.set_title(f"{title}:\n{summary}" if title else f"Confusion matrix:\n{summary}")
+    return ax
+
+
+def plot_probabilities(probabilities, ax=None, *, true_label: int | None = None,
+                       title: str | None = None, xlabel: str = "digit"):
+    """One image's class probabilities as bars, the predicted class highlighted.
+
+    The predicted class (the tallest bar) is blue, or red when ``true_label``
+    says it is wrong, and labelled with its probability; the true class is
+    labelled "true" and its tick is bold.
+
+    Parameters
+    ----------
+    probabilities : array, shape (10,)
+        The network's output for one image (softmax): in [0, 1], summing to 1.
+    true_label : int, optional
+        The image's class.
+    title : str, optional
+        By default "predicted p (98%)", with ", true t" when ``true_label`` is given.
+    xlabel : str
+        What the classes are.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    p = _check_probability_vector(probabilities)
+    k = len(p)
+    if true_label is not None:
+        true_label = _check_class_label(true_label, "true_label", k)
+    predicted = int(np.argmax(p))
+    wrong = true_label is not None and true_label != predicted
+    ax = _axes(ax)
+    colors = [OTHER_BAR_COLOR] * k
+    colors[predicted] = MISTAKE_COLOR if wrong else PREDICTED_COLOR
+    bars = ax.bar(np.arange(k), p, color=colors, width=0.7)
+    notes = [(predicted, _percent(p[predicted]), colors[predicted])]
+    if true_label is not None:
+        notes.append((true_label, "true", "black"))
+    for label, text, color in notes:
+        # Both notes on one bar (a right answer): "true" above the percentage.
+        above = 20 if text == "true" and label == predicted else 3
+        ax.annotate(text, (bars[label].get_x() + bars[label].get_width() / 2, p[label]),
+                    xytext=(0, above), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=11, color=color)
+    ax.set_xticks(np.arange(k))
+    if true_label is not None:
+        ax.get_xticklabels()[true_label].set_fontweight("bold")
+    ax.set_ylim(0, 1.25)                             # room for the notes above a tall bar
+    ax.set_yticks(np.linspace(0, 1, 5))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("probability")
+    if title is None:
+        title = f"predicted {predicted} ({_percent(p[predicted])})"
+        title += "" if true_label is None else f", true {true_label}"
+    ax.set_title(title, color=MISTAKE_COLOR if wrong else "black")
+    return ax
+
+
+def _check_timings(seconds_per_epoch) -> dict:
+    """{recipe: {framework: seconds}} with each value a number or a list of them (> 0)."""
+    message = ("seconds_per_epoch must be a dict {recipe: {framework: seconds}}, such as "
+               "{'classic': {'nblib': 2.1, 'torch': 0.8}}")
+    if not isinstance(seconds_per_epoch, Mapping) or not seconds_per_epoch:
+        raise TypeError(f"{message}, got {seconds_per_epoch!r:.80}")
+    timings = {}
+    for recipe, frameworks in seconds_per_epoch.items():
+        if not isinstance(frameworks, Mapping) or not frameworks:
+            raise TypeError(f"{message}; seconds_per_epoch[{recipe!r}] is {frameworks!r:.80}")
+        timings[str(recipe)] = {}
+        for framework, seconds in frameworks.items():
+            name = f"seconds_per_epoch[{recipe!r}][{framework!r}]"
+            values = np.atleast_1d(as_float_array(seconds, name))
+            if values.ndim != 1 or np.any(values <= 0):
+                raise ValueError(f"{name} must be a time in seconds (> 0) or a list of them, "
+                                 f"got {np.asarray(seconds).tolist()}")
+            timings[str(recipe)][str(framework)] = values
+    return timings
+
+
+def plot_speed_comparison(seconds_per_epoch, ax=None, *,
+                          title: str | None = "Training time per epoch (lower is faster)"):
+    """Grouped bars of seconds per epoch: one group per recipe, one bar per framework.
+
+    Each bar is labelled with its time, and each group with how many times faster
+    its fastest framework is.  A list of several epochs' times gives a bar at their
+    median and a thin line from the fastest to the slowest epoch.
+
+    Parameters
+    ----------
+    seconds_per_epoch : dict of str -> dict of str -> float or list of float
+        ``{recipe: {framework: seconds}}``, such as
+        ``{"classic": {"nblib": 4.2, "torch": 1.3}, "tuned": {...}}``.  A framework
+        missing from a recipe leaves a gap.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    timings = _check_timings(seconds_per_epoch)
+    frameworks = list(dict.fromkeys(name for group in timings.values() for name in group))
+    ax = _axes(ax)
+    width = 0.8 / len(frameworks)
+    tallest = max(values.max() for group in timings.values() for values in group.values())
+    for index, framework in enumerate(frameworks):
+        # The recipes (their positions on the x axis) that measured this framework.
+        recipes = [r for r, group in enumerate(timings.values()) if framework in group]
+        values = [list(timings.values())[r][framework] for r in recipes]
+        medians = np.array([np.median(v) for v in values])
+        x = np.array(recipes) + (index - (len(frameworks) - 1) / 2) * width
+        ax.bar(x, medians, width=width * 0.9, color=f"C{index}", label=framework)
+        spread = np.array([[m - v.min(), v.max() - m] for m, v in zip(medians, values)]).T
+        if np.any(spread):
+            ax.errorbar(x, medians, yerr=spread, fmt="none", ecolor="black", elinewidth=1,
+                        capsize=3)
+        for x_bar, median, v in zip(x, medians, values):    # above the slowest epoch's cap
+            ax.annotate(f"{median:.3g} s", (x_bar, v.max()), xytext=(0, 4),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=10)
+    for r, group in enumerate(timings.values()):
+        if len(group) < 2:
+            continue
+        medians = {name: float(np.median(values)) for name, values in group.items()}
+        fastest = min(medians, key=medians.get)
+        ratio = max(medians.values()) / medians[fastest]
+        note = f"{fastest} {ratio:.1f}× faster" if len(group) == 2 else f"{fastest} fastest"
+        ax.annotate("about as fast" if ratio < 1.05 else note, (r, tallest * 1.18),
+                    ha="center", va="bottom", fontsize=11, fontweight="bold")
+    ax.set_xticks(np.arange(len(timings)), list(timings))
+    ax.set_ylim(0, tallest * 1.4)                 # room for the labels and the ratios
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel("recipe")
+    ax.set_ylabel("seconds per epoch")
+    ax.legend(title="framework", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -2,14 +2,16 @@
 
 Each explorer redraws a figure through a plain ``draw_*`` function, which the
 tests call directly.  An explorer's text form (what a reader without a
-running kernel sees, and what nbval compares) names it and its current values.
+running kernel sees, and what nbval compares) names it and its current values,
+or says what its figure shows (the digit explorer: "index=247, true 4, predicted
+6 (71%), misclassified").
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import matplotlib
@@ -20,7 +22,18 @@ from nblib.descent import gradient_descent_1d
 from nblib.losses import binary_log_loss
 from nblib.metrics import accuracy
 from nblib.neuron import neuron_forward
-from nblib.plots import DPI, FIGSIZE, STYLE, plot_decision_boundary
+from nblib.plots import (
+    DPI,
+    FIGSIZE,
+    PANELS_FIGSIZE,
+    STYLE,
+    _check_class_labels,
+    _check_images,
+    _percent,
+    plot_decision_boundary,
+    plot_digit,
+    plot_probabilities,
+)
 
 
 class Explorer(widgets.VBox):
@@ -32,20 +45,33 @@ class Explorer(widgets.VBox):
     controls : dict of name -> ipywidget
         Each control's ``value`` is passed to ``draw`` under its name.
     draw : callable
-        ``draw(ax, **values)`` draws the figure for the current values.
+        ``draw(ax, **values)`` draws the figure for the current values; ``ax`` is
+        an array of Axes when ``subplots`` asks for several.
     figsize : (float, float)
         In inches; the course's one-panel size by default (see nblib.plots).
+    subplots : dict, optional
+        Keyword arguments for ``Figure.subplots``, such as
+        ``{"ncols": 2, "width_ratios": [1, 2]}`` for two panels side by side.
+    describe : callable, optional
+        ``describe(**values)`` says in words what the figure shows, for the text
+        form; by default the values, "name=value, ...".
+    buttons : sequence of widgets, optional
+        Shown after the controls, such as buttons that set a control's value.
     """
 
-    def __init__(self, title: str, controls: dict, draw: Callable, figsize=FIGSIZE):
+    def __init__(self, title: str, controls: dict, draw: Callable, figsize=FIGSIZE, *,
+                 subplots: dict | None = None, describe: Callable | None = None,
+                 buttons: Sequence[widgets.Widget] = ()):
         self.title = title
         self.controls = controls
         self.draw = draw
         self.figsize = figsize
+        self.subplots = dict(subplots or {})
+        self.describe = describe
         self.figure = None
         self.output = widgets.Output()
         super().__init__([widgets.HTML(f"<b>{title}</b>"),
-                          widgets.HBox(list(controls.values())), self.output])
+                          widgets.HBox([*controls.values(), *buttons]), self.output])
         for control in controls.values():
             control.observe(self.redraw, names="value")
         self.redraw()
@@ -62,7 +88,7 @@ class Explorer(widgets.VBox):
         with matplotlib.rc_context(STYLE):
             # A Figure not registered with pyplot: nothing accumulates between redraws.
             figure = Figure(figsize=self.figsize, dpi=DPI, layout="constrained")
-            self.draw(figure.subplots(), **self.values())
+            self.draw(figure.subplots(**self.subplots), **self.values())
             buffer = io.BytesIO()
             figure.savefig(buffer, format="png")
         self.figure = figure
@@ -74,6 +100,8 @@ class Explorer(widgets.VBox):
                                          "text/plain": repr(self)}},)
 
     def __repr__(self) -> str:
+        if self.describe is not None:
+            return f"{self.title}: {self.describe(**self.values())}"
         shown = ", ".join(f"{name}={_short(value)}" for name, value in self.values().items())
         return f"{self.title}: {shown}"
 
@@ -211,3 +239,133 @@ def log_loss_explorer(y_hat: float = 0.7, y: int = 1) -> Explorer:
         "y": widgets.ToggleButtons(options=[0, 1], value=y, description="y"),
     }
     return Explorer("Log-loss explorer", controls, draw_log_loss)
+
+
+# --- 06: test digits and the network's probabilities ------------------------
+
+def draw_digit_and_probabilities(axes, image, label: int, probabilities, index: int | None = None):
+    """A digit beside the network's probability for each class, the predicted one highlighted.
+
+    A misclassified digit gets a red title and frame, and its predicted bar is red.
+
+    Parameters
+    ----------
+    axes : (Axes, Axes)
+        The digit's panel and the bars' panel.
+    image : array, shape (28, 28) or (784,)
+    label : int
+        The digit's true class.
+    probabilities : array, shape (10,)
+        The network's output for it (softmax): in [0, 1], summing to 1.
+    index : int, optional
+        Its place in the data set, for the title.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    try:
+        ax_digit, ax_bars = axes
+    except (TypeError, ValueError):
+        raise TypeError("axes must be two Axes (digit, probabilities), for example "
+                        "plt.subplots(1, 2, figsize=PANELS_FIGSIZE)[1]") from None
+    # The bars first: they check the probabilities and the label before anything is drawn.
+    plot_probabilities(probabilities, ax=ax_bars, true_label=label)
+    wrong = int(np.argmax(probabilities)) != label
+    name = "digit" if index is None else f"index {index}"
+    plot_digit(image, ax=ax_digit, title=f"{name}: true {label}", wrong=wrong)
+    return ax_digit, ax_bars
+
+
+def _check_probability_rows(probabilities, n: int) -> np.ndarray:
+    """The network's outputs, shape (n, k): one row of class probabilities per image."""
+    p = np.asarray(probabilities, dtype=float)
+    if p.ndim != 2 or len(p) != n or p.shape[1] < 2:
+        raise ValueError(f"probabilities must have one row of class probabilities per image, "
+                         f"shape ({n}, 10), got {p.shape}")
+    if not np.all(np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ValueError("probabilities must hold probabilities in [0, 1], found values from "
+                         f"{np.nanmin(p):.4g} to {np.nanmax(p):.4g}")
+    sums = p.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1) > 1e-4)
+    if len(bad):
+        raise ValueError(f"each row of probabilities must sum to 1; row {bad[0]} sums to "
+                         f"{sums[bad[0]]:.4g} ({len(bad)} rows do not): apply softmax")
+    return p
+
+
+def next_mistake(index: int, mistakes, step: int = 1) -> int:
+    """The first index in ``mistakes`` after ``index`` (``step=-1``: before it), wrapping around.
+
+    Parameters
+    ----------
+    index : int
+        The digit shown now.
+    mistakes : array of int
+        The indices of the misclassified digits, in increasing order (not empty).
+    step : int
+        1 for the next mistake, -1 for the previous one.
+    """
+    mistakes = np.asarray(mistakes)
+    if step > 0:
+        later = mistakes[mistakes > index]
+        return int(later[0] if len(later) else mistakes[0])
+    earlier = mistakes[mistakes < index]
+    return int(earlier[-1] if len(earlier) else mistakes[-1])
+
+
+def digit_explorer(images, labels, probabilities, index: int | None = None) -> Explorer:
+    """Browse digits with the network's probabilities: a slider for the index, and buttons
+    that jump to the previous or next misclassified digit.
+
+    The probabilities are computed beforehand (the network's output for every
+    image), so the explorer needs no model.  Its text form says what it shows:
+    "Digit explorer: index=247, true 4, predicted 6 (71%), misclassified".
+
+    Parameters
+    ----------
+    images : array, shape (n, 28, 28) or (n, 784)
+    labels : array of int, shape (n,)
+    probabilities : array, shape (n, 10)
+        One row of class probabilities per image, each summing to 1.
+    index : int, optional
+        The digit to start on; by default the first misclassified one (or 0 when
+        there is none), the most telling picture in a stored notebook.
+
+    Taught in notebooks/06_mnist.ipynb.
+    """
+    images = _check_images(images)
+    n = len(images)
+    probabilities = _check_probability_rows(probabilities, n)
+    labels = _check_class_labels(labels, "labels", n, num_classes=probabilities.shape[1])
+    predictions = probabilities.argmax(axis=1)
+    mistakes = np.flatnonzero(predictions != labels)
+    if index is None:
+        index = int(mistakes[0]) if len(mistakes) else 0
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) \
+            or not 0 <= index < n:
+        raise ValueError(f"index must be a whole number from 0 to {n - 1}, got {index!r}")
+    slider = widgets.IntSlider(value=int(index), min=0, max=n - 1, description="index",
+                               # Redraw when let go: dragging across 10,000 digits would
+                               # queue hundreds of figures.
+                               continuous_update=False, layout=widgets.Layout(width="360px"))
+    buttons = []
+    for step, text in ((-1, "◀ previous mistake"), (1, "next mistake ▶")):
+        button = widgets.Button(description=text, disabled=not len(mistakes),
+                                tooltip=f"{len(mistakes)} of {n} digits are misclassified")
+
+        def jump(_, step=step):
+            slider.value = next_mistake(slider.value, mistakes, step)
+
+        button.on_click(jump)
+        buttons.append(button)
+
+    def describe(index):
+        true, predicted = labels[index], predictions[index]
+        text = (f"index={index}, true {true}, predicted {predicted} "
+                f"({_percent(probabilities[index, predicted])})")
+        return text + (", misclassified" if true != predicted else "")
+
+    return Explorer("Digit explorer", {"index": slider},
+                    lambda axes, index: draw_digit_and_probabilities(
+                        axes, images[index], int(labels[index]), probabilities[index], index),
+                    figsize=PANELS_FIGSIZE, subplots={"ncols": 2, "width_ratios": [1, 1.6]},
+                    describe=describe, buttons=buttons)

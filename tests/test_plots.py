@@ -908,3 +908,381 @@ def test_level_lines_bad_input():
         plot_level_lines(lambda p: p[:, 0], X, y, num_levels=0)
     with pytest.raises(ValueError, match="2 features"):
         plot_level_lines(lambda p: p[:, 0], np.zeros((3, 3)), y)
+
+
+# --- notebook 06: handwritten digits ------------------------------------------------------------
+
+from matplotlib.colors import to_hex  # noqa: E402  (with the section that uses it)
+
+from nblib.plots import (  # noqa: E402
+    MAX_DIGITS,
+    MISTAKE_COLOR,
+    PREDICTED_COLOR,
+    PercentTicks,
+    _percent,
+    plot_confusion_matrix,
+    plot_digit,
+    plot_digits,
+    plot_probabilities,
+    plot_speed_comparison,
+)
+
+
+def fake_digits(n, seed=0):
+    """``n`` images as MNIST stores them: uint8, shape (n, 28, 28), and labels 0-9."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), np.arange(n) % 10
+
+
+def is_framed(ax):
+    return all(spine.get_visible() for spine in ax.spines.values())
+
+
+def test_plot_digits_shows_each_digit_with_its_label_above_it():
+    images, labels = fake_digits(12)
+    axes = plot_digits(images, labels, title="Twelve digits")
+    assert len(axes) == 12 and len(axes[0].figure.axes) == 12     # no empty places left
+    for ax, image, label in zip(axes, images, labels):
+        (shown,) = ax.images
+        np.testing.assert_array_equal(shown.get_array(), image)
+        assert shown.get_clim() == (0, 255)                        # bytes: one grey scale
+        assert shown.get_cmap().name == "gray_r"                   # dark ink on white
+        assert ax.get_title() == str(label)
+        assert not ax.get_xticks().size and not ax.get_yticks().size
+        assert not is_framed(ax)
+    figure = axes[0].figure
+    assert figure.get_suptitle() == "Twelve digits"
+    assert describe_figure(figure) == ("[figure] Twelve digits: 12 images: "
+                                       "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1")
+
+
+def test_plot_digits_rows_of_pixels_and_rows_of_digits():
+    images, labels = fake_digits(10)
+    axes = plot_digits(images.reshape(10, 784), labels, ncols=4)
+    np.testing.assert_array_equal(axes[9].images[0].get_array(), images[9])
+    rows = {round(ax.get_position().y0, 3) for ax in axes}
+    columns = {round(ax.get_position().x0, 3) for ax in axes}
+    assert len(rows) == 3 and len(columns) == 4
+
+
+def test_plot_digits_without_labels_has_no_titles():
+    axes = plot_digits(fake_digits(3)[0])
+    assert [ax.get_title() for ax in axes] == ["", "", ""]
+    assert describe_figure(axes[0].figure) == "[figure] 3 images"
+
+
+def test_plot_digits_marks_wrong_predictions_in_red():
+    images, labels = fake_digits(4)
+    predictions = np.array([0, 7, 2, 1])                            # 1 and 3 are wrong
+    axes = plot_digits(images, labels, predictions)
+    titles = [ax.get_title() for ax in axes]
+    assert titles[1] == "predicted 7\n(true 1)" and titles[0] == "predicted 0\n(true 0)"
+    for ax, wrong in zip(axes, [False, True, False, True]):
+        color = to_hex(ax.title.get_color())
+        assert color == (MISTAKE_COLOR.lower() if wrong else "#000000")
+        assert is_framed(ax) == wrong
+        if wrong:
+            assert ax.title.get_fontweight() == "bold"
+            assert to_hex(ax.spines["left"].get_edgecolor()) == MISTAKE_COLOR.lower()
+    assert describe_figure(axes[0].figure) == (
+        "[figure] 4 images: predicted 0 (true 0), predicted 7 (true 1), "
+        "predicted 2 (true 2), predicted 1 (true 3)")
+
+
+def test_plot_digits_scales_floats_in_0_1_and_standardised_pixels():
+    images, labels = fake_digits(3)
+    axes = plot_digits(images / 255.0, labels)
+    assert axes[0].images[0].get_clim() == (0, 1)
+    standardised = (images - 128.0) / 50.0
+    axes = plot_digits(standardised, labels)
+    assert axes[0].images[0].get_clim() == (standardised.min(), standardised.max())
+
+
+def test_text_form_of_many_digits_lists_the_first_twenty():
+    images, labels = fake_digits(32)
+    text = describe_figure(plot_digits(images, labels)[0].figure)
+    assert text.startswith("[figure] 32 images: 0, 1, 2,")
+    assert text.endswith(", 8, 9, ... (12 more)")
+
+
+def test_digit_grids_fit_the_output_area_and_a_slide():
+    images, labels = fake_digits(32)
+    with plt.rc_context(STYLE):
+        for axes in (plot_digits(images, labels, title="The first 32 test digits"),
+                     plot_digits(images[:24], labels[:24], (labels[:24] + 1) % 10,
+                                 title="Misclassified")):
+            png, (width, height) = inline_png(axes[0].figure)
+            assert 700 <= width <= 850 and height <= 500
+            assert len(png) < 150_000
+            # each digit at least 2.5 times its 28 pixels
+            box = axes[0].get_window_extent()
+            assert min(box.width, box.height) >= 70
+        _, (width, _) = inline_png(plot_digits(images[:100].repeat(4, axis=0)[:100],
+                                               ncols=10)[0].figure)
+        assert width <= 850
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"images": np.zeros((28, 28))}, ValueError, r"shape \(n, 28, 28\) or \(n, 784\).*images\[None\]"),
+    ({"images": np.zeros((3, 783))}, ValueError, "not square images"),
+    ({"images": np.zeros((3, 28, 27))}, ValueError, r"got \(3, 28, 27\)"),
+    ({"images": np.zeros((0, 28, 28))}, ValueError, "images is empty"),
+    ({"images": "digits"}, TypeError, "must be an array of images"),
+    ({"images": np.full((2, 4, 4), np.nan)}, ValueError, "NaN"),
+    ({"labels": [1, 2]}, ValueError, "labels has 2 labels but there are 3 images"),
+    ({"labels": [1, 2, 2.5]}, ValueError, r"class labels 0, 1, 2, \.\.\., found \[2.5\]"),
+    ({"labels": [1, 2, -1]}, ValueError, r"found \[-1.0\]"),
+    ({"labels": None, "predictions": [1, 2, 3]}, ValueError, "predictions need the true labels"),
+    ({"predictions": [1, 2]}, ValueError, "predictions has 2 labels"),
+    ({"ncols": 0}, ValueError, "ncols must be a positive whole number"),
+    ({"images": np.zeros((MAX_DIGITS + 1, 28, 28)), "labels": None}, ValueError,
+     r"at most 100 digits, got 101: pass a slice such as images\[:32\]"),
+])
+def test_plot_digits_bad_input_is_explained(kwargs, error, match):
+    arguments = {"images": fake_digits(3)[0], "labels": [0, 1, 2]} | kwargs
+    with pytest.raises(error, match=match):
+        plot_digits(**arguments)
+
+
+def test_plot_digit_draws_one_digit():
+    images, _ = fake_digits(1)
+    ax = plot_digit(images[0].ravel(), title="true 7")
+    np.testing.assert_array_equal(ax.images[0].get_array(), images[0])
+    assert ax.get_title() == "true 7" and not is_framed(ax)
+    assert describe_figure(ax.figure) == "[figure] true 7 (an image)"
+    wrong = plot_digit(images[0], title="true 7", wrong=True)
+    assert is_framed(wrong) and to_hex(wrong.title.get_color()) == MISTAKE_COLOR.lower()
+    with pytest.raises(ValueError, match=r"one image, shape \(28, 28\).*pass images\[i\]"):
+        plot_digit(images)
+
+
+# --- the confusion matrix ---
+
+
+def confusion_data(seed=0, n=2000, error_rate=0.02):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, 10, n)
+    wrong = rng.random(n) < error_rate
+    y_pred = np.where(wrong, (y_true + rng.integers(1, 10, n)) % 10, y_true)
+    return y_true, y_pred
+
+
+def cell_texts(ax):
+    """The numbers written in the cells, by (row, column): the tick labels are not texts."""
+    texts = {}
+    for text in ax.texts:
+        column, row = text.get_position()
+        texts[int(row), int(column)] = text
+    return texts
+
+
+def test_confusion_matrix_writes_the_counts_with_zeros_blank():
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = confusion_data()
+    ax = plot_confusion_matrix(y_true, y_pred)
+    counts = confusion_matrix(y_true, y_pred)
+    texts = cell_texts(ax)
+    assert len(texts) == 100
+    for (row, column), text in texts.items():
+        expected = str(counts[row, column]) if counts[row, column] else ""
+        assert text.get_text() == expected
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted label", "true label")
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(d) for d in range(10)]
+    correct = np.trace(counts)
+    assert ax.get_title() == (f"Confusion matrix:\n{correct / 2000:.1%} correct, "
+                              f"{2000 - correct} of 2,000 wrong")
+
+
+def test_confusion_matrix_diagonal_is_darkest_and_text_stays_readable():
+    y_true, y_pred = confusion_data()
+    ax = plot_confusion_matrix(y_true, y_pred)
+    image = ax.images[0]
+    colors = image.cmap(image.norm(image.get_array()))
+    luminance = np.vectorize(lambda r, g, b: relative_luminance((r, g, b)))(
+        colors[..., 0], colors[..., 1], colors[..., 2])
+    off_diagonal = ~np.eye(10, dtype=bool) & (image.get_array() > 0)
+    assert luminance.diagonal().max() < luminance[off_diagonal].min()
+    # a single mistake is tinted, not white like an empty cell
+    assert luminance[off_diagonal].max() < relative_luminance("white") - 0.05
+    for (row, column), text in cell_texts(ax).items():
+        if text.get_text():
+            assert contrast_ratio(text.get_color(), colors[row, column, :3]) >= 4.5
+
+
+def test_confusion_matrix_title_text_form_and_size():
+    y_true, y_pred = confusion_data(n=10_000)
+    with plt.rc_context(STYLE):
+        ax = plot_confusion_matrix(y_true, y_pred, title="Test set")
+        assert describe_figure(ax.figure).startswith("[figure] Test set: 9")
+        assert describe_figure(ax.figure).endswith(
+            "of 10,000 wrong: true label against predicted label")
+        _, (width, height) = inline_png(ax.figure)
+        assert width <= 850 and height <= 500
+        # each cell wide enough for a four-digit count
+        cell = ax.get_window_extent().width / 10
+        assert cell >= 32
+
+
+def test_confusion_matrix_on_given_axes_with_chosen_classes():
+    _, ax = plt.subplots()
+    returned = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ax=ax, labels=[0, 1, 2])
+    assert returned is ax
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "2"]
+    assert ax.get_title().endswith("66.7% correct, 1 of 3 wrong")
+
+
+@pytest.mark.parametrize("y_true, y_pred, match", [
+    ([0, 1, 2], [0, 1], "y_pred has 2 labels but there are 3"),
+    ([0, 1.5], [0, 1], r"y_true must hold class labels"),
+    ([[0, 1]], [0, 1], r"y_true must have 1 dimension"),
+])
+def test_confusion_matrix_bad_input_is_explained(y_true, y_pred, match):
+    with pytest.raises(ValueError, match=match):
+        plot_confusion_matrix(y_true, y_pred)
+
+
+# --- one image's probabilities ---
+
+
+def softmax_row(scores):
+    e = np.exp(np.asarray(scores, dtype=float) - np.max(scores))
+    return e / e.sum()
+
+
+PROBABILITIES = softmax_row([0, 0, 1, 0, 3, 0, 0, 0.5, 0, 6.0])      # predicts 9
+
+
+def annotations(ax):
+    return {text.get_text(): text for text in ax.texts}
+
+
+def test_probability_bars_heights_and_highlighted_prediction():
+    ax = plot_probabilities(PROBABILITIES)
+    bars = ax.patches
+    assert len(bars) == 10
+    np.testing.assert_allclose([bar.get_height() for bar in bars], PROBABILITIES)
+    assert to_hex(bars[9].get_facecolor()) == PREDICTED_COLOR.lower()
+    assert len({to_hex(bar.get_facecolor()) for bar in bars[:9]}) == 1      # the rest alike
+    percent = f"{PROBABILITIES[9]:.0%}"
+    assert ax.get_title() == f"predicted 9 ({percent})"
+    assert annotations(ax)[percent].xy == pytest.approx((9, PROBABILITIES[9]))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("digit", "probability")
+    assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
+    assert describe_figure(ax.figure) == f"[figure] predicted 9 ({percent}): probability against digit"
+
+
+def test_probability_bars_mark_the_true_class_and_a_wrong_prediction():
+    ax = plot_probabilities(PROBABILITIES, true_label=4)
+    bars = ax.patches
+    assert to_hex(bars[9].get_facecolor()) == MISTAKE_COLOR.lower()
+    assert to_hex(ax.title.get_color()) == MISTAKE_COLOR.lower()
+    assert ax.get_title().endswith(", true 4")
+    assert annotations(ax)["true"].xy == pytest.approx((4, PROBABILITIES[4]))
+    assert ax.get_xticklabels()[4].get_fontweight() == "bold"
+
+    right = plot_probabilities(PROBABILITIES, true_label=9)
+    assert to_hex(right.patches[9].get_facecolor()) == PREDICTED_COLOR.lower()
+    notes = annotations(right)
+    assert notes["true"].xy == notes[f"{PROBABILITIES[9]:.0%}"].xy     # both on bar 9 ...
+    assert notes["true"].xyann[1] > notes[f"{PROBABILITIES[9]:.0%}"].xyann[1]   # ... stacked
+
+
+@pytest.mark.parametrize("p, text", [(0.9996, ">99%"), (0.98, "98%"), (1.0, "100%"),
+                                     (0.001, "<1%"), (0.0, "0%"), (0.5, "50%")])
+def test_percentages_never_round_to_certainty(p, text):
+    assert _percent(p) == text
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"probabilities": PROBABILITIES[None]}, ValueError,
+     r"shape \(10,\), got shape \(1, 10\): for the first row pass probabilities\[0\]"),
+    ({"probabilities": [1.0]}, ValueError, r"got shape \(1,\)"),
+    ({"probabilities": PROBABILITIES / 2}, ValueError, "must sum to 1, got 0.5: apply softmax"),
+    ({"probabilities": [1.5, -0.5]}, ValueError, r"probabilities in \[0, 1\]"),
+    ({"true_label": 10}, ValueError, "true_label must be a class label, a whole number from 0 to 9"),
+    ({"true_label": 4.0}, ValueError, "true_label must be a class label"),
+])
+def test_probability_bars_bad_input_is_explained(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_probabilities(**({"probabilities": PROBABILITIES} | kwargs))
+
+
+# --- the speed comparison ---
+
+
+SPEED = {"classic": {"nblib": [4.0, 4.4, 3.8], "torch": 1.0},
+         "tuned": {"nblib": 2.0, "torch": 0.8}}
+
+
+def test_speed_comparison_groups_bars_by_recipe():
+    ax = plot_speed_comparison(SPEED)
+    nblib, torch = ax.containers[0], ax.containers[2]     # [1] holds nblib's error bar
+    np.testing.assert_allclose([bar.get_height() for bar in nblib], [4.0, 2.0])   # medians
+    np.testing.assert_allclose([bar.get_height() for bar in torch], [1.0, 0.8])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["classic", "tuned"]
+    assert legend_texts(ax) == ["nblib", "torch"]
+    notes = [text.get_text() for text in ax.texts]
+    assert "torch 4.0× faster" in notes and "torch 2.5× faster" in notes
+    assert {"4 s", "1 s", "2 s", "0.8 s"} <= set(notes)
+    # nblib's classic times span 3.8 to 4.4 s: a line from the fastest to the slowest epoch
+    (segments,) = [c.get_segments() for c in ax.collections if c.get_segments()]
+    np.testing.assert_allclose(np.sort(segments[0][:, 1]), [3.8, 4.4])
+    assert describe_figure(ax.figure) == ("[figure] Training time per epoch (lower is faster): "
+                                          "seconds per epoch against recipe")
+
+
+def test_speed_comparison_of_equal_speeds_and_missing_frameworks():
+    ax = plot_speed_comparison({"a": {"nblib": 1.0, "torch": 1.02}, "b": {"nblib": 2.0}},
+                               title=None)
+    assert ax.get_title() == ""
+    notes = [text.get_text() for text in ax.texts]
+    assert "about as fast" in notes and not any("faster" in note for note in notes)
+    assert len(ax.containers[1]) == 1                           # torch: only recipe a
+
+
+def test_speed_comparison_fits_the_output_area():
+    with plt.rc_context(STYLE):
+        _, (width, height) = inline_png(plot_speed_comparison(SPEED).figure)
+        assert width <= 850 and height <= 500
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    ([1.0, 2.0], TypeError, r"dict \{recipe: \{framework: seconds\}\}"),
+    ({}, TypeError, "seconds_per_epoch must be a dict"),
+    ({"classic": 4.0}, TypeError, r"seconds_per_epoch\['classic'\] is 4.0"),
+    ({"classic": {"nblib": 0.0}}, ValueError,
+     r"seconds_per_epoch\['classic'\]\['nblib'\] must be a time in seconds \(> 0\)"),
+    ({"classic": {"nblib": "fast"}}, TypeError, "must be a number or an array"),
+])
+def test_speed_comparison_bad_input_is_explained(bad, error, match):
+    with pytest.raises(error, match=match):
+        plot_speed_comparison(bad)
+
+
+# --- notebook 06's training curves ---
+
+
+def test_percent_ticks_have_the_decimals_they_need():
+    formatter = PercentTicks()
+    _, ax = plt.subplots()
+    ax.yaxis.set_major_formatter(formatter)      # a formatter reads its axis's range
+    assert formatter.format_ticks([0.9, 0.95, 1.0]) == ["90%", "95%", "100%"]
+    assert formatter.format_ticks([0.97, 0.975, 0.98]) == ["97.0%", "97.5%", "98.0%"]
+    assert formatter.format_ticks([0.9725, 0.975]) == ["97.25%", "97.50%"]
+
+
+def test_history_of_mnist_tells_97_from_98_percent():
+    epochs = np.arange(1, 13)
+    run = {"loss": (0.5 / epochs).tolist(),
+           "train_accuracy": (0.995 - 0.09 / epochs).tolist(),
+           "validation_accuracy": (0.985 - 0.08 / epochs).tolist()}
+    _, ax_accuracy = plot_history(run)
+    ax_accuracy.figure.canvas.draw()
+    labels = [t.get_text() for t in ax_accuracy.get_yticklabels() if t.get_text()]
+    assert len(set(labels)) == len(labels) >= 4
+    ax_accuracy.set_ylim(0.97, 0.99)                 # zoomed in on the last epochs
+    ax_accuracy.figure.canvas.draw()
+    labels = [t.get_text() for t in ax_accuracy.get_yticklabels() if t.get_text()]
+    assert len(set(labels)) == len(labels) >= 3
+    assert any(label.startswith("97.5") for label in labels)

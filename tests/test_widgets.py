@@ -11,18 +11,22 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from nblib.datasets import bakery_buns
-from nblib.plots import DPI, FIGSIZE, PANELS_FIGSIZE, STYLE, describe_figure
+from nblib.plots import DPI, FIGSIZE, MISTAKE_COLOR, PANELS_FIGSIZE, STYLE, describe_figure
 from nblib.widgets import (
     Explorer,
+    digit_explorer,
+    draw_digit_and_probabilities,
     draw_learning_rate,
     draw_log_loss,
     draw_neuron,
     learning_rate_explorer,
     log_loss_explorer,
     neuron_explorer,
+    next_mistake,
     parabola,
     parabola_derivative,
 )
@@ -320,3 +324,183 @@ def test_log_loss_explorer():
     explorer.controls["y_hat"].value = 0.01
     explorer.controls["y"].value = 1
     assert title_of(explorer) == "ŷ = 0.010, y = 1: loss = 4.6052"
+
+
+# --- the generic Explorer: several panels, a text form in words, buttons -----------------------------
+
+
+def test_explorer_with_two_panels_a_description_and_a_button():
+    calls = []
+
+    def draw(axes, n):
+        calls.append(len(axes))
+        axes[0].set_title(f"n={n}")
+
+    n = widgets.IntSlider(value=2, min=0, max=9)
+    button = widgets.Button(description="reset")
+    button.on_click(lambda _: setattr(n, "value", 0))
+    explorer = Explorer("Two panels", {"n": n}, draw, figsize=PANELS_FIGSIZE,
+                        subplots={"ncols": 2, "width_ratios": [1, 2]},
+                        describe=lambda n: f"{n} things")
+    assert calls == [2] and len(explorer.figure.axes) == 2
+    assert repr(explorer) == "Two panels: 2 things"
+    assert explorer.children[1].children == (n,)
+    with_button = Explorer("Button", {"n": n}, lambda ax, n: None, buttons=[button])
+    assert with_button.children[1].children == (n, button)
+    button.click()
+    assert n.value == 0 and repr(explorer) == "Two panels: 0 things"
+    assert title_of(explorer) == "n=0"
+
+
+# --- 06: the digit explorer --------------------------------------------------------------------------
+
+
+def softmax(scores):
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def digits(n=20, mistakes=(3, 11)):
+    """uint8 images (n, 28, 28), labels 0-9, and probabilities that get ``mistakes`` wrong."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = np.arange(n) % 10
+    scores = rng.normal(0, 0.5, (n, 10))
+    scores[np.arange(n), labels] += 5
+    for i in mistakes:
+        scores[i, (labels[i] + 1) % 10] += 7
+    return images, labels, softmax(scores)
+
+
+@pytest.fixture
+def axes_pair():
+    return Figure(figsize=PANELS_FIGSIZE).subplots(1, 2)
+
+
+def test_draw_digit_and_probabilities_draws_the_digit_beside_its_bars(axes_pair):
+    images, labels, probabilities = digits()
+    returned = draw_digit_and_probabilities(axes_pair, images[7], 7, probabilities[7], index=7)
+    ax_digit, ax_bars = returned
+    assert ax_digit is axes_pair[0] and ax_bars is axes_pair[1]
+    np.testing.assert_array_equal(ax_digit.images[0].get_array(), images[7])
+    assert ax_digit.get_title() == "index 7: true 7"
+    np.testing.assert_allclose([bar.get_height() for bar in ax_bars.patches], probabilities[7])
+    assert ax_bars.get_title() == f"predicted 7 ({probabilities[7, 7]:.0%}), true 7"
+    assert describe_figure(ax_digit.figure) == (
+        f"[figure] index 7: true 7 (an image) | predicted 7 ({probabilities[7, 7]:.0%}), "
+        "true 7: probability against digit")
+
+
+def test_draw_digit_and_probabilities_marks_a_mistake_in_red(axes_pair):
+    images, labels, probabilities = digits()
+    ax_digit, ax_bars = draw_digit_and_probabilities(axes_pair, images[3].ravel(), 3,
+                                                     probabilities[3])
+    red = to_hex(MISTAKE_COLOR)
+    assert ax_digit.get_title() == "digit: true 3"
+    assert to_hex(ax_digit.title.get_color()) == red
+    assert ax_digit.spines["left"].get_visible()                 # the mistake's frame
+    assert to_hex(ax_bars.patches[4].get_facecolor()) == red      # predicted 4, wrongly
+    assert ax_bars.get_title().startswith("predicted 4 (") and ax_bars.get_title().endswith("true 3")
+
+
+@pytest.mark.parametrize("args, error, match", [
+    ({"axes": "one"}, TypeError, r"axes must be two Axes \(digit, probabilities\)"),
+    ({"probabilities": np.full(10, 0.2)}, ValueError, "must sum to 1"),
+    ({"probabilities": np.full((1, 10), 0.1)}, ValueError, r"pass probabilities\[0\]"),
+    ({"label": 10}, ValueError, "true_label must be a class label"),
+    ({"image": np.zeros((2, 28, 28))}, ValueError, r"one image, shape \(28, 28\)"),
+])
+def test_draw_digit_and_probabilities_bad_input(axes_pair, args, error, match):
+    images, _, probabilities = digits()
+    arguments = {"axes": axes_pair, "image": images[0], "label": 0,
+                 "probabilities": probabilities[0]} | args
+    with pytest.raises(error, match=match):
+        draw_digit_and_probabilities(**arguments)
+
+
+@pytest.mark.parametrize("index, step, expected", [
+    (0, 1, 3), (3, 1, 11), (11, 1, 3), (15, 1, 3),         # after the last: back to the first
+    (15, -1, 11), (11, -1, 3), (3, -1, 11), (0, -1, 11),
+])
+def test_next_mistake_wraps_around(index, step, expected):
+    assert next_mistake(index, np.array([3, 11]), step) == expected
+
+
+def shown_png(explorer):
+    (shown,) = explorer.output.outputs
+    return base64.b64decode(shown["data"]["image/png"]), shown["data"]["text/plain"]
+
+
+def test_digit_explorer_starts_on_the_first_mistake_and_says_what_it_shows():
+    images, labels, probabilities = digits()
+    explorer = digit_explorer(images, labels, probabilities)
+    p = probabilities[3, 4]
+    expected = f"Digit explorer: index=3, true 3, predicted 4 ({p:.0%}), misclassified"
+    assert repr(explorer) == expected
+    png, text = shown_png(explorer)
+    assert text == expected                                  # the stored output's text form
+    assert png_size(png) == (round(PANELS_FIGSIZE[0] * DPI), round(PANELS_FIGSIZE[1] * DPI))
+    assert png_size(png)[0] <= 850
+    assert len(png) < 60_000                                 # one small PNG as widget state
+    assert one_line(explorer.figure.axes[0].get_title()) == "index 3: true 3"
+
+
+def test_digit_explorer_slider_redraws():
+    images, labels, probabilities = digits()
+    explorer = digit_explorer(images, labels, probabilities, index=7)
+    assert repr(explorer) == (f"Digit explorer: index=7, true 7, predicted 7 "
+                              f"({probabilities[7, 7]:.0%})")
+    first_png, _ = shown_png(explorer)
+    slider = explorer.controls["index"]
+    assert (slider.min, slider.max, slider.continuous_update) == (0, 19, False)
+    slider.value = 12
+    assert repr(explorer).startswith("Digit explorer: index=12, true 2, predicted 2")
+    assert explorer.figure.axes[0].get_title() == "index 12: true 2"
+    np.testing.assert_array_equal(explorer.figure.axes[0].images[0].get_array(), images[12])
+    assert shown_png(explorer)[0] != first_png
+
+
+def test_digit_explorer_buttons_jump_between_mistakes():
+    images, labels, probabilities = digits()
+    explorer = digit_explorer(images.reshape(20, 784), labels, probabilities, index=5)
+    previous, following = explorer.children[1].children[1:]
+    assert "previous mistake" in previous.description and "next mistake" in following.description
+    following.click()
+    assert explorer.controls["index"].value == 11
+    following.click()
+    assert explorer.controls["index"].value == 3
+    previous.click()
+    assert explorer.controls["index"].value == 11
+    assert repr(explorer).endswith(", misclassified")
+
+
+def test_digit_explorer_without_mistakes_starts_at_0_with_buttons_off():
+    images, labels, probabilities = digits(mistakes=())
+    explorer = digit_explorer(images, labels, probabilities)
+    assert explorer.controls["index"].value == 0
+    assert all(button.disabled for button in explorer.children[1].children[1:])
+
+
+def test_digit_explorer_leaves_no_pyplot_figures():
+    before = plt.get_fignums()
+    explorer = digit_explorer(*digits())
+    explorer.controls["index"].value = 4
+    assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"labels": np.arange(19) % 10}, "labels has 19 labels but there are 20 images"),
+    ({"labels": np.arange(20)}, r"class labels 0 to 9, found \[10.0"),
+    ({"probabilities": np.full((20, 10), 0.2)}, r"row 0 sums to 2 \(20 rows do not\)"),
+    ({"probabilities": np.full((19, 10), 0.1)}, r"shape \(20, 10\), got \(19, 10\)"),
+    ({"probabilities": np.full(20, 0.1)}, r"one row of class probabilities per image"),
+    ({"probabilities": np.full((20, 2), [1.5, -0.5])}, r"probabilities in \[0, 1\]"),
+    ({"images": np.zeros((20, 28, 27))}, r"shape \(n, 28, 28\) or \(n, 784\)"),
+    ({"index": 20}, "index must be a whole number from 0 to 19, got 20"),
+    ({"index": -1}, "index must be a whole number from 0 to 19, got -1"),
+])
+def test_digit_explorer_bad_input_is_explained(change, match):
+    images, labels, probabilities = digits()
+    arguments = {"images": images, "labels": labels, "probabilities": probabilities} | change
+    with pytest.raises(ValueError, match=match):
+        digit_explorer(**arguments)
