@@ -14,6 +14,7 @@ concept each:
 - :mod:`nblib.graph`        drawing a ``Value``'s expression graph with Graphviz (04)
 - :mod:`nblib.nn`           neurons, layers and multilayer perceptrons on ``Value`` (05)
 - :mod:`nblib.classifier`   a scikit-learn-style classifier training an MLP (05)
+- :mod:`nblib.layers`       batch layers with hand-written backward passes, softmax cross-entropy, SGD (06)
 - :mod:`nblib.mnist`        MNIST: download or find, check, read; ``load_mnist`` (06)
 - :mod:`nblib.plots`        the course's figures
 - :mod:`nblib.widgets`      the interactive explorers

@@ -303,10 +303,11 @@ class Mistake:
                 return first.error is not None and re.search(self.error, first.error) is not None
             if self.function is not None:
                 tol = exercise_tol if self.tol is None else self.tol
-                return all(outcome.error is None
-                           and _close(outcome.got, self.function(*copy.deepcopy(outcome.args)),
-                                      tol, tol)
-                           for outcome in outcomes)
+                with np.errstate(all="ignore"):     # mistaken code may overflow: that's fine
+                    return all(outcome.error is None
+                               and _close(outcome.got,
+                                          self.function(*copy.deepcopy(outcome.args)), tol, tol)
+                               for outcome in outcomes)
             if first.error is not None:
                 return False
             if self.when is not None:
@@ -373,7 +374,8 @@ class Exercise:
             raise ValueError(f"{self.name}: the mistake {mistake.message!r} is the right answer")
         if mistake.function is not None:
             try:
-                results = [mistake.function(*copy.deepcopy(args)) for args, _ in self.cases]
+                with np.errstate(all="ignore"):     # mistaken code may overflow: that's fine
+                    results = [mistake.function(*copy.deepcopy(args)) for args, _ in self.cases]
             except Exception as error:
                 raise ValueError(f"{self.name}: the mistake {mistake.message!r} raised "
                                  f"{type(error).__name__}: {error} (for code that raises, "
@@ -436,7 +438,9 @@ class Exercise:
     def _run(self, func: Callable, args: tuple, expected) -> _Outcome:
         """Call the student's function on one case; record what came back or what it raised."""
         try:
-            got = func(*copy.deepcopy(args))    # a copy: their code may modify its inputs
+            # numpy's overflow warnings would only repeat what the verdict says in words
+            with np.errstate(all="ignore"):
+                got = func(*copy.deepcopy(args))    # a copy: their code may modify its inputs
         except Exception as error:  # a student's bug: report it, don't crash the check
             message = f"{type(error).__name__}: {error}"
             return _Outcome(args, expected, error=message, problem=message)
