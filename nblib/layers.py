@@ -481,8 +481,10 @@ def predict(model: Layer, X, batch_size: int = 1000) -> np.ndarray:
     -------
     array of int, shape (n,)
     """
-    if not isinstance(model, Layer):
-        raise TypeError(f"model must be a Layer (such as a Sequential), got {type(model).__name__}")
+    # Any model with a forward(X) will do, such as the one notebook 06 writes itself.
+    if not callable(getattr(model, "forward", None)):
+        raise TypeError(f"model must have a forward(X) method (a Layer such as a Sequential), "
+                        f"got {type(model).__name__}")
     X = np.asarray(X)
     batch_size = _check_count(batch_size, "batch_size")
     if X.ndim < 2 or len(X) == 0:
