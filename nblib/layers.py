@@ -36,6 +36,7 @@ import numbers
 import numpy as np
 
 from nblib.mnist import to_float32
+from nblib.validation import as_generator
 
 
 class Layer:
@@ -96,7 +97,7 @@ class Dense(Layer):
     def __init__(self, n_in: int, n_out: int, *, seed: int = 0, rng=None, dtype=np.float32):
         n_in, n_out = _check_count(n_in, "n_in"), _check_count(n_out, "n_out")
         dtype = _check_dtype(dtype)
-        rng = _generator(rng, seed)
+        rng = as_generator(rng, seed)
         scale = np.sqrt(2 / (n_in + n_out))
         self.W = (rng.standard_normal((n_in, n_out)) * scale).astype(dtype)
         self.b = np.zeros(n_out, dtype=dtype)
@@ -229,7 +230,7 @@ def mlp(sizes, *, seed: int = 0, dtype=np.float32) -> Sequential:
             or len(sizes) < 2:
         raise ValueError(f"sizes must list the inputs and at least one layer's outputs, "
                          f"such as [784, 100, 10], got {sizes!r}")
-    rng = _generator(None, seed)
+    rng = as_generator(None, seed)
     layers = []
     for i in range(len(sizes) - 1):
         if i > 0:
@@ -549,17 +550,6 @@ def _check_dtype(dtype) -> np.dtype:
         raise TypeError(f"dtype must be np.float32 (training) or np.float64 (gradient checks), "
                         f"got {dtype}")
     return dtype
-
-
-def _generator(rng, seed) -> np.random.Generator:
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), "
-                            f"got {type(rng).__name__}")
-        return rng
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    return np.random.default_rng(seed)
 
 
 def _check_input(X, n_in, dtype) -> None:

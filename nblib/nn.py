@@ -33,6 +33,7 @@ import numpy as np
 
 from nblib import activations
 from nblib.engine import Value, weighted_sum
+from nblib.validation import as_generator
 
 #: name -> what a neuron applies to its pre-activation z (a Value).
 ACTIVATIONS = {
@@ -68,18 +69,9 @@ def _check_activation(activation, name: str = "activation") -> str:
 
 
 def _generator(rng, seed) -> np.random.Generator:
-    """The random generator to draw weights from: ``rng`` if given, else one seeded by ``seed``."""
-    if rng is not None:
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), "
-                            f"got {type(rng).__name__}")
-        if seed is not None:
-            raise ValueError("give rng or seed, not both: the weights come from one generator")
-        return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                             or seed < 0):
-        raise ValueError(f"seed must be a whole number >= 0, or None, got {seed!r}")
-    return np.random.default_rng(seed)
+    if rng is not None and seed is not None:
+        raise ValueError("give rng or seed, not both: the weights come from one generator")
+    return as_generator(rng, seed)
 
 
 class Module:

@@ -112,3 +112,23 @@ def like_input(result: np.ndarray, original):
     if np.ndim(original) == 0:
         return float(result)
     return result
+
+
+def as_generator(rng, seed) -> np.random.Generator:
+    """The random generator to draw weights from: ``rng`` if given, else one seeded by ``seed``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or None
+    seed : int >= 0 or None
+        Used only when ``rng`` is None; None gives a different generator every time.
+    """
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), "
+                            f"got {type(rng).__name__}")
+        return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                             or seed < 0):
+        raise ValueError(f"seed must be a whole number >= 0, or None, got {seed!r}")
+    return np.random.default_rng(seed)

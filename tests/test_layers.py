@@ -8,8 +8,6 @@ The MNIST test reads the offline copy (``$MNIST_DIR``, else
 ``../shared/data/mnist``); without it it skips, except on CI (``CI=true``).
 """
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,10 +29,8 @@ from nblib.layers import (
     softmax_cross_entropy_with_logits,
     train_epoch,
 )
+from tests.offline_data import MNIST_DIR, ON_CI
 
-MNIST_DIR = Path(os.environ.get("MNIST_DIR")
-                 or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
-ON_CI = os.environ.get("CI") == "true"
 # Central differences in float64 on small shapes agree to ~1e-9; 1e-6 leaves room.
 TOLERANCE = 1e-6
 

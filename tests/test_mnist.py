@@ -9,12 +9,10 @@ except on CI (``CI=true``), where a missing copy is a failure.
 import gzip
 import hashlib
 import http.server
-import os
 import socket
 import struct
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,10 +39,9 @@ from nblib.mnist import (
     to_float32,
 )
 
-# Read before the autouse fixture below removes MNIST_DIR from the environment.
-REAL_DIR = Path(os.environ.get("MNIST_DIR")
-                or Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist")
-ON_CI = os.environ.get("CI") == "true"
+# Read (at import) before the autouse fixture below removes MNIST_DIR from the environment.
+from tests.offline_data import MNIST_DIR as REAL_DIR  # noqa: E402
+from tests.offline_data import ON_CI  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
