@@ -318,8 +318,34 @@ class Mistake:
             return False
 
 
+class Feedback:
+    """What every kind of exercise shares: one way to print a verdict, ``.hint()``, ``.solution()``.
+
+    A subclass has the attributes ``name``, ``hint_text``, ``solution_code`` and
+    ``passed``, and calls :meth:`_report` from its ``check``.
+    """
+
+    def _report(self, problem: str | None, praise: str = "") -> None:
+        """Print "✓ Correct!" when ``problem`` is None, else "✗" with the problem; set ``passed``."""
+        self.passed = problem is None
+        if self.passed:
+            print(f"{PASS} Correct! {self.name}{praise}")
+            return
+        print(f"{FAIL} {self.name}: {problem}")
+        if self.hint_text:
+            print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
+
+    def hint(self) -> None:
+        """Print a hint."""
+        print(f"Hint for {self.name}:\n" + textwrap.indent(self.hint_text.strip(), "  "))
+
+    def solution(self) -> None:
+        """Print one correct answer."""
+        print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))
+
+
 @dataclass
-class Exercise:
+class Exercise(Feedback):
     """One exercise: how to check an answer, a hint and a worked solution.
 
     Parameters
@@ -387,15 +413,7 @@ class Exercise:
 
     def check(self, answer) -> None:
         """Check ``answer`` (a function, or a value) and print the verdict."""
-        self.passed = False
-        message = self._check_function(answer) if self.cases else self._check_value(answer)
-        if message is None:
-            self.passed = True
-            print(f"{PASS} Correct! {self.name}")
-        else:
-            print(f"{FAIL} {self.name}: {message}")
-            if self.hint_text:
-                print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
+        self._report(self._check_function(answer) if self.cases else self._check_value(answer))
 
     def _check_value(self, answer) -> str | None:
         if answer is None:   # a variable set from print(...) or .backward(): no `return` involved
@@ -458,17 +476,8 @@ class Exercise:
         return ", ".join(f"{n}={format_value(a)}" if n else format_value(a)
                          for n, a in zip(names, args))
 
-    def hint(self) -> None:
-        """Print a hint."""
-        print(f"Hint for {self.name}:\n" + textwrap.indent(self.hint_text.strip(), "  "))
-
-    def solution(self) -> None:
-        """Print one correct answer."""
-        print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))
-
-
 @dataclass
-class Choice:
+class Choice(Feedback):
     """A multiple-choice question: its options, the right one, and why each other one is wrong.
 
     Parameters
@@ -503,7 +512,6 @@ class Choice:
 
     def check(self, choice) -> None:
         """Check the chosen letter and print the verdict."""
-        self.passed = False
         letters = ", ".join(f'"{letter}"' for letter in self.options)
         if choice is Ellipsis:
             message = f"your answer is still `...`: set it to one letter, {letters}"
@@ -516,17 +524,5 @@ class Choice:
             letter = choice.strip().upper()
             message = f"not {letter}: {self.why_not[letter]}"
         else:
-            self.passed = True
-            print(f"{PASS} Correct! {self.name}")
-            return
-        print(f"{FAIL} {self.name}: {message}")
-        if self.hint_text:
-            print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
-
-    def hint(self) -> None:
-        """Print a hint."""
-        print(f"Hint for {self.name}:\n" + textwrap.indent(self.hint_text.strip(), "  "))
-
-    def solution(self) -> None:
-        """Print the right answer and why."""
-        print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))
+            message = None
+        self._report(message)

@@ -7,12 +7,11 @@ so they follow the library the notebook teaches.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from nblib.checks import FAIL, PASS, Choice, Exercise, Mistake
+from nblib.checks import Choice, Exercise, Feedback, Mistake
 from nblib.nn import Layer
 
 # --- Exercise 1: count the parameters ----------------------------------------------------------
@@ -125,7 +124,7 @@ def _parameter_count(n_features: int, hidden_layer_sizes) -> int:
 
 
 @dataclass
-class GeneralisationExercise:
+class GeneralisationExercise(Feedback):
     """Check a Classifier by training it on the 30 noisy points and testing it on the other 370."""
 
     name: str
@@ -135,15 +134,9 @@ class GeneralisationExercise:
 
     def check(self, classifier) -> None:
         """Train ``classifier`` (an unfitted nblib Classifier) and print the verdict."""
-        self.passed = False
-        message = self._problem(classifier)
-        if message is None:
-            self.passed = True
-            print(f"{PASS} Correct! {self.name}: test accuracy {self.test_accuracy:.1%} with "
-                  f"{self.num_parameters} parameters")
-            return
-        print(f"{FAIL} {self.name}: {message}")
-        print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
+        problem = self._problem(classifier)
+        self._report(problem, "" if problem else f": test accuracy {self.test_accuracy:.1%} "
+                                                 f"with {self.num_parameters} parameters")
 
     def _problem(self, classifier) -> str | None:
         from nblib.classifier import Classifier
@@ -184,13 +177,6 @@ class GeneralisationExercise:
         return (f"{seen}: close. Try alpha between 0.003 and 0.03, and the tanh activation "
                 "(smooth boundaries suit noisy data).")
 
-    def hint(self) -> None:
-        """Print a hint."""
-        print(f"Hint for {self.name}:\n" + textwrap.indent(self.hint_text.strip(), "  "))
-
-    def solution(self) -> None:
-        """Print one answer."""
-        print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))
 
 
 exercise_3 = GeneralisationExercise(

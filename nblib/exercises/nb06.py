@@ -8,12 +8,11 @@ numerical derivatives (nblib.gradcheck), so a check never trusts a formula it is
 from __future__ import annotations
 
 import copy
-import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from nblib.checks import FAIL, PASS, Exercise, Mistake, format_value
+from nblib.checks import Exercise, Feedback, Mistake, format_value
 from nblib.gradcheck import numerical_derivative
 from nblib.layers import ReLU, softmax
 
@@ -97,7 +96,7 @@ _DENSE_MISTAKES = {
 
 
 @dataclass
-class DenseBackwardExercise:
+class DenseBackwardExercise(Feedback):
     """Check ``dense_backward(X, W, dY) -> (dX, dW, db)`` against finite differences."""
 
     name: str
@@ -113,14 +112,8 @@ class DenseBackwardExercise:
 
     def check(self, dense_backward) -> None:
         """Run the student's function on small random shapes and print the verdict."""
-        self.passed = False
-        message = self._problem(dense_backward)
-        if message is None:
-            self.passed = True
-            print(f"{PASS} Correct! {self.name}: dX, dW and db agree with finite differences")
-            return
-        print(f"{FAIL} {self.name}: {message}")
-        print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
+        self._report(self._problem(dense_backward),
+                     ": dX, dW and db agree with finite differences")
 
     def _problem(self, dense_backward) -> str | None:
         if dense_backward is None or dense_backward is Ellipsis:
@@ -167,13 +160,6 @@ class DenseBackwardExercise:
         return (f"{name} disagrees with the finite differences (you returned "
                 f"{format_value(part.ravel()[:3])}...)")
 
-    def hint(self) -> None:
-        """Print a hint."""
-        print(f"Hint for {self.name}:\n" + textwrap.indent(self.hint_text.strip(), "  "))
-
-    def solution(self) -> None:
-        """Print one answer."""
-        print(f"Solution for {self.name}:\n" + textwrap.indent(self.solution_code.strip(), "  "))
 
 
 exercise_1 = DenseBackwardExercise(
