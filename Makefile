@@ -20,7 +20,8 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # then open the http://127.0.0.1:8888/lab?token=... address it prints.
 LAB_ARGS ?=
 
-.PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean
+.PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean \
+        slides student html editions
 
 # jupyter-config/ holds the course's JupyterLab defaults (Markdown pages such as
 # 00_contents.md open rendered; no news or update checks, which need internet).
@@ -67,6 +68,16 @@ navigation: setup-test
 
 doctor: setup
 	$(BIN)/python -m nblib.doctor
+
+# --- editions: everything is written under build/ (git-ignored) ------------------
+# Slides: a reveal.js deck per notebook, offline (needs npm once, for reveal.js and
+# MathJax: tools/vendor_js.py).  Open build/slides/01_neuron.slides.html; S: speaker notes.
+slides: setup-test
+	$(BIN)/python tools/build_slides.py
+
+# Student edition: the notebooks with every exercise solution replaced by a stub.
+student: setup-test
+	$(BIN)/python tools/student_edition.py build/student
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache nblib.egg-info

@@ -22,6 +22,7 @@ import numpy as np
 
 PASS = "✓"
 FAIL = "✗"
+TODO = "○"
 
 #: How close a typed answer must be to a :class:`Mistake`'s ``value`` (relative):
 #: loose, because a student types rounded numbers (0.33 for 1/3).
@@ -318,6 +319,14 @@ class Mistake:
             return False
 
 
+class NotDone(str):
+    """A verdict that is not "wrong" but "not attempted yet": what to do first.
+
+    The student edition's stubs (``raise NotImplementedError``) and the ``...``
+    placeholders lead here, so a fresh notebook shows a to-do, not a failure.
+    """
+
+
 class Feedback:
     """What every kind of exercise shares: one way to print a verdict, ``.hint()``, ``.solution()``.
 
@@ -326,10 +335,16 @@ class Feedback:
     """
 
     def _report(self, problem: str | None, praise: str = "") -> None:
-        """Print "✓ Correct!" when ``problem`` is None, else "✗" with the problem; set ``passed``."""
+        """Print "✓ Correct!" when ``problem`` is None, else "✗" with the problem; set ``passed``.
+
+        A :class:`NotDone` problem prints "○ ...: not done yet" instead.
+        """
         self.passed = problem is None
         if self.passed:
             print(f"{PASS} Correct! {self.name}{praise}")
+            return
+        if isinstance(problem, NotDone):
+            print(f"{TODO} {self.name}: not done yet: {problem}")
             return
         print(f"{FAIL} {self.name}: {problem}")
         if self.hint_text:
@@ -416,6 +431,8 @@ class Exercise(Feedback):
         self._report(self._check_function(answer) if self.cases else self._check_value(answer))
 
     def _check_value(self, answer) -> str | None:
+        if answer is Ellipsis:
+            return NotDone("replace the `...` with your answer, then run the cell again")
         if answer is None:   # a variable set from print(...) or .backward(): no `return` involved
             return ("your answer is None: set the variable to a number "
                     "(print(...) and .backward() give None)")
@@ -427,7 +444,7 @@ class Exercise(Feedback):
 
     def _check_function(self, func: Callable) -> str | None:
         if func is None or func is Ellipsis:
-            return "replace the `...` with a function"
+            return NotDone("replace the `...` with a function, then run the cell again")
         if not callable(func):
             return f"expected a function, got {type(func).__name__}"
         outcomes = [self._run(func, args, expected) for args, expected in self.cases]
@@ -435,20 +452,22 @@ class Exercise(Feedback):
         if not wrong:
             return None
         first = wrong[0]
-        call = f"{getattr(func, '__name__', 'your function')}({self._show_args(first.args)})"
+        name = getattr(func, "__name__", "your function")
+        if first.error is not None and first.error.startswith("NotImplementedError"):
+            return NotDone(f"replace `raise NotImplementedError` in {name} with your code, "
+                           "then run its cell and this check again")
+        if first.got is Ellipsis:
+            return NotDone(f"{name} returns `...`: replace the `...` with your code")
+        call = f"{name}({self._show_args(first.args)})"
         mistake = self._recognise(outcomes)
         if first.error is not None:
             said = f"{call} raised {first.error}"
-        elif first.got is Ellipsis:
-            said = f"{call} returned `...`"
         else:
             said = f"{call} returned {format_value(first.got)}"
         if mistake is not None:
             return f"{said}: {mistake.message}"
         if first.error is not None:
             return said
-        if first.got is Ellipsis:
-            return f"{said}: replace it with your code"
         if first.got is None:   # a function without `return` gives None
             return f"{said} (did you forget `return`, or leave `...` in place?)"
         return f"{said}, which {first.problem}"
@@ -514,7 +533,7 @@ class Choice(Feedback):
         """Check the chosen letter and print the verdict."""
         letters = ", ".join(f'"{letter}"' for letter in self.options)
         if choice is Ellipsis:
-            message = f"your answer is still `...`: set it to one letter, {letters}"
+            message = NotDone(f"set your answer to one letter, {letters}, instead of `...`")
         elif not isinstance(choice, str):
             message = (f"your answer is of type {type(choice).__name__}: set it to one letter, "
                        f"{letters} (in quotes)")

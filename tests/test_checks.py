@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from nblib.checks import FAIL, PASS, Exercise, Mistake, compare, format_value
+from nblib.checks import FAIL, PASS, TODO, Exercise, Mistake, compare, format_value
 
 
 def _square(x):
@@ -114,7 +114,7 @@ def test_value_exercise_wrong_says_how_not_what(capsys):
 
 @pytest.mark.parametrize("answer, message", [
     (None, "your answer is None: set the variable to a number"),
-    (..., "your answer is still `...`: replace it with your answer"),
+    (..., "not done yet: replace the `...` with your answer"),
     (float("nan"), "your answer is NaN"),
     (float("inf"), "your answer is infinite"),
     ([4.60517, 4.60517], "your answer is a list of 2 items, expected one number"),
@@ -273,7 +273,6 @@ def test_function_exercise_not_a_function(capsys, answer, message):
 
 @pytest.mark.parametrize("body, message", [
     (lambda x: None, "returned None (did you forget `return`, or leave `...` in place?)"),
-    (lambda x: ..., "returned `...`: replace it with your code"),
     (lambda x: [x, x], "returned [3., 3.], which is a list of 2 items, expected one number"),
     (lambda x: float("nan"), "returned nan, which is NaN"),
     (lambda x: "nine", "returned 'nine', which is a str, expected one number"),
@@ -283,6 +282,12 @@ def test_function_exercise_odd_results(capsys, body, message):
     square_exercise().check(body)
     out = capsys.readouterr().out
     assert "<lambda>(x=3)" in out and message in out, out
+
+
+def test_a_function_returning_ellipsis_is_not_done_yet(capsys):
+    square_exercise().check(lambda x: ...)
+    assert "not done yet: <lambda> returns `...`: replace the `...` with your code" in (
+        capsys.readouterr().out)
 
 
 def test_function_exercise_unnamed_arguments(capsys):
@@ -455,7 +460,7 @@ def test_choice_says_why_a_wrong_option_is_wrong_without_naming_the_right_one(ca
     question.check("B")
     assert question.passed and capsys.readouterr().out.startswith("✓ Correct! Q")
     for answer, says in [("Z", "not one of the options"), (None, "of type NoneType"),
-                         (..., "still `...`")]:
+                         (..., "not done yet")]:
         question.check(answer)
         assert says in capsys.readouterr().out and not question.passed
 
@@ -466,3 +471,18 @@ def test_choice_needs_a_reason_for_every_wrong_option():
         Choice("Q", {"A": "one", "B": "two"}, answer="B", why_not={})
     with pytest.raises(ValueError, match="not an option"):
         Choice("Q", {"A": "one"}, answer="B", why_not={"A": "no"})
+
+
+def test_a_stub_that_raises_not_implemented_error_is_not_done_yet_not_wrong(capsys):
+    """The student edition's stubs: a to-do line, no traceback, no "Stuck?" prompt."""
+    def neuron_output(x, w, b):
+        # your code here
+        raise NotImplementedError
+
+    exercise = Exercise(name="Exercise 1 (forward)", cases=[((1.0, 2.0, 0.5), 2.5)],
+                        hint_text="h", solution_code="s")
+    exercise.check(neuron_output)
+    assert capsys.readouterr().out == (
+        f"{TODO} Exercise 1 (forward): not done yet: replace `raise NotImplementedError` in "
+        "neuron_output with your code, then run its cell and this check again\n")
+    assert not exercise.passed

@@ -1,7 +1,8 @@
 """pyproject.toml (the pip route) and environment.yml (the conda route) describe one environment.
 
 The comparison is order- and whitespace-insensitive.  Names are mapped from
-conda-forge's to PyPI's (``python-graphviz`` is pip's ``graphviz``); the
+conda-forge's to PyPI's (``python-graphviz`` is pip's ``graphviz``,
+``playwright-python`` pip's ``playwright``); the
 conda-only entries ``python``, ``pip`` and ``graphviz`` (the ``dot`` program)
 must be present but have no pip counterpart.  Runtime dependencies and the
 ``test`` extra must appear in both files; other extras (``parity``: PyTorch,
@@ -22,7 +23,7 @@ from tests.toml_reader import tomllib
 ROOT = Path(__file__).resolve().parent.parent
 
 #: conda-forge name -> PyPI name, where they differ.
-CONDA_TO_PIP = {"python-graphviz": "graphviz", "pytorch": "torch"}
+CONDA_TO_PIP = {"python-graphviz": "graphviz", "pytorch": "torch", "playwright-python": "playwright"}
 #: conda-forge packages with no pip counterpart; each must be listed.
 CONDA_ONLY = ("python", "pip", "graphviz")
 #: pyproject groups that environment.yml must contain in full.

@@ -1,0 +1,157 @@
+"""Headless Chromium for the browser tests: Debian's ``chromium`` driven by Playwright.
+
+Playwright's own browser download does not work on the course's machines, so
+the tests launch the system's ``chromium`` (``shutil.which("chromium")``).
+Outside CI, a machine without it skips these tests with a message saying how
+to install it; under CI (``CI=true``) a missing browser is a failure.
+
+Also a small tool for authors, to see which slides are too tall::
+
+    python -m tests.browser build/slides/01_neuron.slides.html
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+#: Flags that keep Chromium quiet on a closed network (see ../shared/MACHINE-NOTES.md).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+#: The size reveal.js lays every slide out at (tools/build_slides.py).
+SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
+
+
+def chromium_path() -> str:
+    """The system Chromium, or skip (fail under CI) when there is none."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = ("no `chromium` on PATH: the browser tests need Debian's chromium "
+                   "(sudo apt-get install chromium)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium browser (Playwright), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class PageLog:
+    """What a page did on the network and in its console."""
+
+    blocked: list[str] = field(default_factory=list)    # requests that would leave the machine
+    failed: list[str] = field(default_factory=list)     # local requests that failed
+    errors: list[str] = field(default_factory=list)     # console errors and uncaught exceptions
+
+
+def is_local(url: str) -> bool:
+    """True for file: and data: URLs and the loopback interface."""
+    if url.startswith(("file:", "data:", "blob:", "about:")):
+        return True
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+    return host in ("127.0.0.1", "localhost", "[::1]")
+
+
+def offline_page(context_or_browser, **options):
+    """A new page whose requests off this machine are blocked and logged; returns (page, log)."""
+    page = context_or_browser.new_page(**options)
+    log = PageLog()
+
+    def route(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            log.blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda request: None if request.url in log.blocked
+            else log.failed.append(f"{request.url}: {request.failure}"))
+    page.on("console", lambda message: log.errors.append(message.text)
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: log.errors.append(str(error)))
+    return page, log
+
+
+# --- slides -----------------------------------------------------------------------------
+
+#: Run in a deck once reveal.js is ready: every slide's size, when it is shown.
+_MEASURE_SLIDES = """async () => {
+    const slides = Reveal.getSlides();
+    const results = [];
+    for (const slide of slides) {
+        const {h, v} = Reveal.getIndices(slide);
+        Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);   // with every fragment shown
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const title = slide.querySelector('h1, h2, h3, h4');
+        results.push({h, v, height: slide.scrollHeight, width: slide.scrollWidth,
+                      title: title ? title.textContent.replace('¶', '').trim() : '',
+                      text: slide.innerText.slice(0, 60)});
+    }
+    Reveal.slide(0, 0, 0);
+    return results;
+}"""
+
+_READY = """() => typeof Reveal !== 'undefined' && Reveal.isReady && Reveal.isReady()
+    && typeof MathJax !== 'undefined' && MathJax.Hub && MathJax.Hub.queue
+    && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0
+    && document.querySelectorAll('.MathJax_Preview:not(:empty)').length === 0
+    && document.querySelectorAll('.MathJax_CHTML').length
+       === document.querySelectorAll('script[type^="math/tex"]').length"""
+
+
+def open_deck(page, deck: Path, timeout_ms: int = 60_000) -> None:
+    """Load a deck and wait until reveal.js is laid out and MathJax has typeset the page."""
+    page.set_viewport_size({"width": SLIDE_WIDTH, "height": SLIDE_HEIGHT})
+    page.goto(deck.resolve().as_uri())
+    page.wait_for_function(_READY, timeout=timeout_ms)
+
+
+def measure_slides(page) -> list[dict]:
+    """Each slide's ``h``, ``v`` indices, ``title``, and content ``height``/``width`` in px."""
+    return page.evaluate(_MEASURE_SLIDES)
+
+
+def main(decks: list[str]) -> None:
+    with chromium() as browser:
+        for deck in decks:
+            page, log = offline_page(browser)
+            open_deck(page, Path(deck))
+            slides = measure_slides(page)
+            too_big = [s for s in slides if s["height"] > SLIDE_HEIGHT or s["width"] > SLIDE_WIDTH]
+            print(f"{deck}: {len(slides)} slides, {len(too_big)} too big; "
+                  f"blocked {len(log.blocked)} requests, {len(log.errors)} console errors")
+            for s in slides:
+                flag = "TOO BIG" if s in too_big else ""
+                print(f"  {s['h']:>2}.{s['v']:<2} {s['height']:>5} x {s['width']:<5} {flag:8}"
+                      f" {s['title'] or s['text']!r}"[:110])
+            for url in log.blocked:
+                print("  blocked:", url)
+            for error in log.errors:
+                print("  console error:", error)
+            page.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

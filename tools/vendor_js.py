@@ -1,0 +1,81 @@
+"""Fetch the JavaScript that slides and the HTML site load, so they work with no internet.
+
+    python tools/vendor_js.py [VENDOR_DIR]        (default build/vendor; run by `make slides`)
+
+nbconvert's pages load reveal.js, RequireJS, jQuery, MathJax, Font Awesome and
+the Jupyter widget renderer from CDNs.  This downloads each, at a pinned
+version, from the npm registry (``npm pack``: the package itself, none of its
+build dependencies) and unpacks it into ``build/vendor/<name>/`` (git-ignored).
+The pages then point at these copies: see ``tools/editions.py``.
+
+Needs ``npm`` (Node.js) once; afterwards everything is local.  A second run
+does nothing unless the pinned versions change.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: folder under build/vendor -> npm package at a pinned version.
+PACKAGES = {
+    "reveal.js": "reveal.js@4.6.1",
+    "requirejs": "requirejs@2.3.8",
+    "jquery": "jquery@3.7.1",
+    "mathjax": "mathjax@2.7.9",                 # nbconvert's templates configure MathJax 2
+    "font-awesome": "font-awesome@4.7.0",       # icons in the widget renderer's CSS
+    "html-manager": "@jupyter-widgets/html-manager@1.0.15",   # widgets (ipywidgets 8)
+}
+
+#: Parts of the packages no page loads: unminified sources, source maps, typings.
+SKIPPED = ("unpacked/", "src/", "test/", "docs/", "examples/")
+SKIPPED_SUFFIXES = (".map", ".d.ts", ".ts")
+
+
+def wanted(member: tarfile.TarInfo) -> str | None:
+    """The path to unpack ``member`` to (without npm's "package/" prefix), or None to skip it."""
+    path = member.name.split("/", 1)[1] if "/" in member.name else ""
+    if not path or not (member.isfile() or member.isdir()):
+        return None
+    if path.startswith(SKIPPED) or path.endswith(SKIPPED_SUFFIXES):
+        return None
+    return path
+
+
+def fetch(vendor: Path) -> None:
+    """Download and unpack every package in :data:`PACKAGES` into ``vendor``."""
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("npm not found: install Node.js (https://nodejs.org, or `apt-get install npm`). "
+                 "It is needed once, to download reveal.js and MathJax for offline slides.")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run([npm, "pack", "--silent", "--json", *PACKAGES.values()],
+                                cwd=tmp, check=True, capture_output=True, text=True)
+        tarballs = [entry["filename"] for entry in json.loads(result.stdout)]
+        for folder, tarball in zip(PACKAGES, tarballs):
+            target = vendor / folder
+            shutil.rmtree(target, ignore_errors=True)
+            with tarfile.open(Path(tmp) / tarball) as archive:
+                for member in archive.getmembers():
+                    path = wanted(member)
+                    if path is not None:
+                        member.name = path
+                        archive.extract(member, target, filter="data")
+
+
+def main(vendor: Path) -> None:
+    stamp = vendor / "versions.json"
+    if stamp.exists() and json.loads(stamp.read_text()) == PACKAGES:
+        return
+    fetch(vendor)
+    stamp.write_text(json.dumps(PACKAGES, indent=1) + "\n")
+    print(f"JavaScript for offline pages in {vendor}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "vendor")
