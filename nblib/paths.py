@@ -9,6 +9,11 @@ from pathlib import Path
 #: data/ in the course folder: the CSV copies of the course's datasets live here.
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
+#: benchmarks/results in the course folder: measured numbers that notebooks show (06),
+#: found from nblib rather than from the notebook's folder, so that copies of the
+#: notebooks (the student edition in build/student, a JupyterHub home) read them too.
+BENCHMARK_RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+
 
 def cache_dir() -> Path:
     """Where downloaded datasets are kept (created on first use by the downloaders).
