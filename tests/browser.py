@@ -105,7 +105,10 @@ _MEASURE_SLIDES = """async () => {
         Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);   // with every fragment shown
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
         const title = slide.querySelector('h1, h2, h3, h4');
-        results.push({h, v, height: slide.scrollHeight, width: slide.scrollWidth,
+        // code or output wider than its box scrolls sideways (or is cut): count such blocks
+        const wide = [...slide.querySelectorAll('pre')]
+            .filter(p => p.scrollWidth > p.clientWidth + 1).length;
+        results.push({h, v, height: slide.scrollHeight, width: slide.scrollWidth, wide,
                       title: title ? title.textContent.replace('¶', '').trim() : '',
                       text: slide.innerText.slice(0, 60)});
     }
@@ -139,12 +142,14 @@ def main(decks: list[str]) -> None:
             page, log = offline_page(browser)
             open_deck(page, Path(deck))
             slides = measure_slides(page)
-            too_big = [s for s in slides if s["height"] > SLIDE_HEIGHT or s["width"] > SLIDE_WIDTH]
+            too_big = [s for s in slides if s["height"] > SLIDE_HEIGHT
+                       or s["width"] > SLIDE_WIDTH or s["wide"]]
             print(f"{deck}: {len(slides)} slides, {len(too_big)} too big; "
                   f"blocked {len(log.blocked)} requests, {len(log.errors)} console errors")
             for s in slides:
                 flag = "TOO BIG" if s in too_big else ""
-                print(f"  {s['h']:>2}.{s['v']:<2} {s['height']:>5} x {s['width']:<5} {flag:8}"
+                wide = f"{s['wide']} wide" if s["wide"] else ""
+                print(f"  {s['h']:>2}.{s['v']:<2} {s['height']:>5} x {s['width']:<5} {wide:7}{flag:8}"
                       f" {s['title'] or s['text']!r}"[:110])
             for url in log.blocked:
                 print("  blocked:", url)
