@@ -29,16 +29,31 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 
 
+def skip_or_fail(message: str):
+    """Skip a test that lacks a tool; under CI (``CI=true``) fail instead, so nothing hides."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def chromium_path() -> str:
     """The system Chromium, or skip (fail under CI) when there is none."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        message = ("no `chromium` on PATH: the browser tests need Debian's chromium "
-                   "(sudo apt-get install chromium)")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail("no `chromium` on PATH: the browser tests need Debian's chromium "
+                     "(sudo apt-get install chromium)")
     return path
+
+
+def vendored_javascript() -> Path:
+    """build/vendor with reveal.js, MathJax etc. (tools/vendor_js.py); skip without npm."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    import vendor_js
+
+    try:
+        return vendor_js.main()
+    except vendor_js.NpmMissing as error:
+        skip_or_fail(str(error))
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ from tests.browser import (
     measure_slides,
     offline_page,
     open_deck,
+    vendored_javascript,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,7 @@ def notes_cells(notebook: Path) -> int:
 @pytest.fixture(scope="module")
 def decks() -> dict[str, Path]:
     """Build every deck, as `make slides` does."""
+    vendored_javascript()
     return {deck.name.removesuffix(".slides.html"): deck
             for deck in build_slides.build(NOTEBOOKS)}
 

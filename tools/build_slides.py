@@ -61,5 +61,9 @@ def build(notebooks: list[Path]) -> list[Path]:
 
 if __name__ == "__main__":
     paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    for deck in build(paths):
+    try:
+        decks = build(paths)
+    except vendor_js.NpmMissing as error:
+        sys.exit(str(error))
+    for deck in decks:
         print(deck.relative_to(ROOT))

@@ -12,6 +12,7 @@ Needs ``npm`` (Node.js) once; afterwards everything is local.  A second run
 does nothing unless the pinned versions change.
 """
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -47,12 +48,17 @@ def wanted(member: tarfile.TarInfo) -> str | None:
     return path
 
 
+class NpmMissing(RuntimeError):
+    """The JavaScript is not here yet and there is no npm to fetch it."""
+
+
 def fetch(vendor: Path) -> None:
     """Download and unpack every package in :data:`PACKAGES` into ``vendor``."""
     npm = shutil.which("npm")
     if npm is None:
-        sys.exit("npm not found: install Node.js (https://nodejs.org, or `apt-get install npm`). "
-                 "It is needed once, to download reveal.js and MathJax for offline slides.")
+        raise NpmMissing("npm not found: install Node.js (https://nodejs.org, or "
+                         "`sudo apt-get install npm`). It is needed once, to download "
+                         "reveal.js and MathJax for the offline slides and HTML pages.")
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run([npm, "pack", "--silent", "--json", *PACKAGES.values()],
                                 cwd=tmp, check=True, capture_output=True, text=True)
@@ -68,14 +74,22 @@ def fetch(vendor: Path) -> None:
                         archive.extract(member, target, filter="data")
 
 
-def main(vendor: Path) -> None:
+def main(vendor: Path = ROOT / "build" / "vendor") -> Path:
+    """Make sure ``vendor`` holds the pinned packages; return it."""
+    vendor.mkdir(parents=True, exist_ok=True)
     stamp = vendor / "versions.json"
-    if stamp.exists() and json.loads(stamp.read_text()) == PACKAGES:
-        return
-    fetch(vendor)
-    stamp.write_text(json.dumps(PACKAGES, indent=1) + "\n")
-    print(f"JavaScript for offline pages in {vendor}")
+    # one process fetches while any other (a parallel test worker) waits
+    with open(vendor / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp.exists() and json.loads(stamp.read_text()) == PACKAGES):
+            fetch(vendor)
+            stamp.write_text(json.dumps(PACKAGES, indent=1) + "\n")
+            print(f"JavaScript for offline pages in {vendor}")
+    return vendor
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "vendor")
+    try:
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "vendor")
+    except NpmMissing as error:
+        sys.exit(str(error))

@@ -1,0 +1,112 @@
+"""The two editions of the exercises: solutions in the repository, stubs in build/student.
+
+The repository's notebooks are the instructor edition: every exercise is a
+``solution``-tagged cell followed by a ``check``-tagged cell, and the stored
+check output shows the solution passing.  tools/student_edition.py (`make
+student`) replaces each solution by a stub; the student edition must then run
+top to bottom with, at most, NotImplementedError from stubbed cells, and each
+check must print its "not done yet" line rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+
+sys.path.insert(0, str(ROOT / "tools"))
+import student_edition  # noqa: E402
+
+SOLUTION, CHECK = student_edition.SOLUTION_TAG, student_edition.CHECK_TAG
+
+
+def tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def text_of(outputs) -> str:
+    return "".join(output.get("text", "") for output in outputs
+                   if output.output_type == "stream")
+
+
+# --- the instructor edition ---------------------------------------------------------------
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exercise_is_a_solution_cell_then_a_check_cell_that_passes(path):
+    cells = nbformat.read(path, as_version=4).cells
+    solutions = [i for i, cell in enumerate(cells) if SOLUTION in tags(cell)]
+    checks = [i for i, cell in enumerate(cells) if CHECK in tags(cell)]
+    assert solutions, "no exercises (cells tagged 'solution')"
+    assert checks == [i + 1 for i in solutions], (
+        "each 'solution' cell must be followed directly by its 'check' cell")
+    for i in solutions:
+        assert student_edition.REGION.search(cells[i].source), (
+            f"cell {i}: no # BEGIN SOLUTION ... # END SOLUTION region")
+        verdict = text_of(cells[i + 1].outputs)
+        assert verdict.startswith("✓ Correct!"), f"cell {i + 1}: the solution fails: {verdict!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_exercise_is_left_untagged(path):
+    """A stub outside a solution cell would reach students with nothing to replace it."""
+    for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type == "code" and SOLUTION not in tags(cell):
+            assert "# your code here" not in cell.source, f"cell {i}"
+            assert "BEGIN SOLUTION" not in cell.source, f"cell {i} is not tagged 'solution'"
+
+
+# --- the student edition ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory) -> Path:
+    before = {path: hashlib.sha256(path.read_bytes()).digest() for path in NOTEBOOKS}
+    out = tmp_path_factory.mktemp("student")
+    student_edition.write_student_edition(out)
+    after = {path: hashlib.sha256(path.read_bytes()).digest() for path in NOTEBOOKS}
+    assert before == after, "writing the student edition changed the instructor notebooks"
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_edition_keeps_everything_but_the_solutions(path, edition):
+    instructor = nbformat.read(path, as_version=4).cells
+    student = nbformat.read(edition / path.name, as_version=4).cells
+    assert len(student) == len(instructor)
+    for i, (theirs, ours) in enumerate(zip(student, instructor)):
+        if SOLUTION in tags(ours):
+            assert "SOLUTION" not in theirs.source, f"cell {i}"
+            assert "raise NotImplementedError" in theirs.source or "= ..." in theirs.source, (
+                f"cell {i}: neither a stub nor a `...` placeholder is left")
+            assert not theirs.outputs
+        else:
+            assert theirs.source == ours.source, f"cell {i}"
+        if CHECK in tags(ours):
+            assert not theirs.outputs, f"cell {i}: the instructor's verdict was kept"
+        elif ours.cell_type == "code" and SOLUTION not in tags(ours):
+            assert theirs.outputs == ours.outputs, f"cell {i}: outputs were changed"
+    assert (edition / "00_contents.md").exists()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_student_edition_runs_and_every_check_says_not_done_yet(path, edition):
+    notebook = nbformat.read(edition / path.name, as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(edition)}}).execute()
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        for error in errors:
+            assert SOLUTION in tags(cell) and error.ename == "NotImplementedError", (
+                f"cell {i}: {error.ename}: {error.evalue}")
+        if CHECK in tags(cell):
+            said = text_of(cell.outputs)
+            assert "not done yet" in said and not errors, f"cell {i}: {said!r}"
+            assert "✓" not in said and "✗" not in said, f"cell {i}: {said!r}"
