@@ -19,6 +19,9 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 #   make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"
 # then open the http://127.0.0.1:8888/lab?token=... address it prints.
 LAB_ARGS ?=
+# `make test` runs the suite on this many workers (pytest-xdist), one test file or
+# notebook per worker: JOBS=1 runs it in one process.
+JOBS ?= 2
 
 .PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean \
         slides student html editions
@@ -34,7 +37,7 @@ test: setup-test
 	@start=$$(date +%s); \
 	$(BIN)/ruff check . && \
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg $(PYTEST_ARGS); \
+	    --nbval-sanitize-with tests/sanitize.cfg -n $(JOBS) --dist loadfile $(PYTEST_ARGS); \
 	status=$$?; \
 	echo "Test suite wall time: $$(( $$(date +%s) - start )) s"; \
 	exit $$status
