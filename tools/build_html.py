@@ -214,5 +214,9 @@ def build(out: Path = HTML, paths: list[Path] | None = None) -> list[Path]:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else HTML
-    for page in build(target.resolve()):
+    try:
+        written = build(target.resolve())
+    except vendor_js.NpmMissing as error:
+        sys.exit(str(error))
+    for page in written:
         print(page.relative_to(ROOT) if page.is_relative_to(ROOT) else page)

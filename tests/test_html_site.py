@@ -1,0 +1,239 @@
+"""The HTML site (tools/build_html.py, `make html`): every notebook a page, an index, offline.
+
+The site is built once into a temporary folder, next to a link to build/vendor (the
+pages load MathJax, RequireJS and the widget renderer from ``../vendor``), so build/html
+is left alone.  The static tests read the HTML; the browser test opens every page in one
+headless Chromium with every request off this machine blocked and checks: nothing was
+requested from the internet, nothing failed, no console error, MathJax typeset every
+formula (no raw ``$...$`` left), and the stored widgets rendered.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.browser import chromium, offline_page, vendored_javascript
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import build_html  # noqa: E402
+
+NOTEBOOKS = build_html.course_notebooks()
+PAGES = [build_html.page_name(p) for p in NOTEBOOKS]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The site, built as `make html` builds it, into a temporary folder."""
+    vendor = vendored_javascript()
+    root = tmp_path_factory.mktemp("site")
+    (root / "vendor").symlink_to(vendor, target_is_directory=True)
+    build_html.build(root / "html")
+    return root / "html"
+
+
+@functools.cache
+def soup(site: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+# --- what the build writes --------------------------------------------------------------
+
+def test_every_notebook_has_a_page_and_nothing_else_is_written(site):
+    assert sorted(p.name for p in site.iterdir()) == sorted(PAGES + ["index.html"])
+    assert not list((ROOT / "notebooks").glob("*.html"))
+
+
+def test_the_index_lists_every_notebook_in_order_with_its_objectives(site):
+    entries = soup(site, "index.html").select("li.course-notebook")
+    assert [e.select_one("h2 a")["href"] for e in entries] == PAGES
+    for entry, path in zip(entries, NOTEBOOKS):
+        notebook = read(path)
+        assert entry.select_one("h2").get_text(strip=True) == build_html.title_of(notebook)
+        summary = entry.select_one(".course-summary").get_text(" ", strip=True)
+        assert summary == notebook.metadata["course"]["summary"]
+        objectives = entry.select(".course-objectives li")
+        assert len(objectives) == len(build_html.objectives_of(notebook, path)) >= 2, path.name
+        assert all(li.get_text(strip=True) for li in objectives)
+
+
+@pytest.mark.parametrize("index", range(len(NOTEBOOKS)), ids=[p.stem for p in NOTEBOOKS])
+def test_each_page_has_previous_contents_next_at_top_and_bottom(site, index):
+    page = soup(site, PAGES[index])
+    navs = page.select("nav.course-nav")
+    assert [n["class"][-1] for n in navs] == ["course-nav-top", "course-nav-bottom"]
+    for nav in navs:
+        previous, contents, following = (nav.select_one(f"a[rel={rel}]")
+                                         for rel in ("prev", "contents", "next"))
+        assert contents["href"] == "index.html"
+        assert (previous and previous["href"]) == (PAGES[index - 1] if index > 0 else None)
+        assert (following and following["href"]) == (
+            PAGES[index + 1] if index + 1 < len(PAGES) else None)
+    # the notebook's own navigation cell (tools/add_navigation.py) is replaced by the page's
+    assert "Written by tools/add_navigation.py" not in str(page)
+    assert page.select_one("title").get_text().startswith(build_html.title_of(read(NOTEBOOKS[index])))
+
+
+def local_links(page: BeautifulSoup) -> list[str]:
+    return [a["href"] for a in page.select("a[href]")
+            if not urlsplit(a["href"]).scheme and not a["href"].startswith("#")]
+
+
+def test_every_link_between_pages_resolves(site):
+    broken = {}
+    for name in PAGES + ["index.html"]:
+        page = soup(site, name)
+        ids = {tag["id"] for tag in page.select("[id]")}
+        for href in local_links(page):
+            path, _, anchor = href.partition("#")
+            if not (site / unquote(path)).is_file():
+                broken.setdefault(name, []).append(href)
+            elif anchor and path == name and anchor not in ids:
+                broken.setdefault(name, []).append(href)
+        # the notebooks' links (02_gradients.ipynb, 00_contents.md) point at pages now
+        assert not [h for h in local_links(page) if re.search(r"\.(ipynb|md)\b", h)], name
+    assert not broken, f"links to missing files: {broken}"
+
+
+#: What would fetch from the internet: a script, style sheet, image, font or CSS import.
+REMOTE = re.compile(r"""(?:\bsrc=|<link[^>]*\bhref=|@import\s*(?:url\()?|url\()\s*["']?"""
+                    r"""(?:https?:)?//""", re.I)
+
+
+@pytest.mark.parametrize("name", PAGES + ["index.html"])
+def test_pages_name_only_local_scripts_and_styles(site, name):
+    html = (site / name).read_text(encoding="utf-8")
+    assert not REMOTE.findall(html), REMOTE.findall(html)[:3]
+    for needle in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "fonts.googleapis"):
+        assert needle not in html
+    scripts = [s["src"] for s in BeautifulSoup(html, "html.parser").select("script[src]")]
+    assert "../vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe" in scripts
+    assert "../vendor/requirejs/require.js" in scripts
+    if name != "index.html":
+        assert "'../vendor/html-manager/dist/embed-amd.js'" in html   # the widget renderer
+
+
+# --- learning objectives are read robustly, and their absence stops the build -----------------
+
+def notebook_with(*markdown: str):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(m) for m in markdown])
+
+
+@pytest.mark.parametrize("markdown", [
+    ["# T\n\n**Learning objectives**\n\n- one $x$;\n- two, which is long\n  and wraps.\n\nMore."],
+    ["# T\n\n**Learning objectives.** After this notebook you can\n\n* one $x$;\n"
+     "* two, which is long\n  and wraps."],
+    ["# T", "## Learning objectives\n\n1. one $x$;\n2. two, which is long\n   and wraps.\n"],
+    ["# T\n\nIntro.\n\n### Learning Objectives", "- one $x$;\n- two, which is long\n  and wraps."],
+])
+def test_objectives_are_read_from_the_list_after_the_line(markdown):
+    assert build_html.objectives_of(notebook_with(*markdown), Path("x.ipynb")) == [
+        "one $x$;", "two, which is long and wraps."]
+
+
+@pytest.mark.parametrize("markdown, message", [
+    (["# T\n\nNo objectives here.\n\n- a list"], "no learning objectives"),
+    (["# T\n\n**Learning objectives**\n\nWe will learn a lot.\n\nReally.\n\n- late"],
+     "not followed by a list"),
+])
+def test_a_notebook_without_objectives_stops_the_build(markdown, message):
+    with pytest.raises(ValueError, match=f"07_new.ipynb: .*{message}"):
+        build_html.objectives_of(notebook_with(*markdown), Path("07_new.ipynb"))
+
+
+def test_every_real_notebook_states_its_objectives():
+    for path in NOTEBOOKS:
+        objectives = build_html.objectives_of(read(path), path)
+        assert len(objectives) >= 2, path.name
+
+
+def test_links_to_notebooks_without_a_page_stop_the_build():
+    pages = {"01_a.html", "index.html"}
+    html = '<a href="01_a.ipynb#x">a</a> <a href="00_contents.md">c</a> <a href="https://x/y.md">'
+    assert build_html.rewrite_links(html, pages) == (
+        '<a href="01_a.html#x">a</a> <a href="index.html">c</a> <a href="https://x/y.md">')
+    with pytest.raises(ValueError, match="09_gone.ipynb"):
+        build_html.rewrite_links('<a href="09_gone.ipynb">', pages)
+
+
+# --- every page in a browser, offline ---------------------------------------------------
+
+#: TeX left as text: $...$ or $$...$$ that MathJax did not turn into maths.
+RAW_TEX = re.compile(r"\$[^$\s][^$]*\$")
+
+_TYPESET = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
+    && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0
+    && document.querySelectorAll('.MathJax_Preview:not(:empty)').length === 0
+    && document.querySelectorAll('.MathJax_CHTML').length
+       === document.querySelectorAll('script[type^="math/tex"]').length"""
+
+#: Per page: maths typeset, markdown text, and for each stored widget view whether it rendered.
+_INSPECT = """() => ({
+    math: document.querySelectorAll('.MathJax_CHTML').length,
+    markdown: [...document.querySelectorAll('.jp-RenderedMarkdown, .course-index')].map(e => {
+        const copy = e.cloneNode(true);
+        copy.querySelectorAll('code, pre, script, .MathJax_CHTML, .MathJax_Preview')
+            .forEach(c => c.remove());
+        return copy.textContent;
+    }).join('\\n'),
+    widgets: [...document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]')].map(
+        s => s.parentElement.querySelector('.widget-subarea > .lm-Widget') !== null),
+    text: document.body.innerText,
+})"""
+
+
+def test_every_page_loads_offline_typesets_maths_and_renders_widgets(site):
+    names = PAGES + ["index.html"]
+    stored_views = {build_html.page_name(p): sum(
+        "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+        for cell in read(p).cells for output in cell.get("outputs", [])) for p in NOTEBOOKS}
+    has_tex = {build_html.page_name(p): any(
+        RAW_TEX.search(c.source) for c in read(p).cells if c.cell_type == "markdown")
+        for p in NOTEBOOKS}
+    has_tex["index.html"] = any(RAW_TEX.search(o) for p in NOTEBOOKS
+                                for o in build_html.objectives_of(read(p), p))
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        opened = {}
+        for name in names:            # load all pages at once: MathJax is the slow part
+            page, log = offline_page(context)
+            page.goto((site / name).as_uri(), wait_until="commit")
+            opened[name] = page, log
+        problems = {}
+        for name, (page, log) in opened.items():
+            page.wait_for_load_state("load")
+            page.wait_for_function(_TYPESET, timeout=120_000)
+            if stored_views.get(name):
+                page.wait_for_function(
+                    "n => document.querySelectorAll('.widget-subarea > .lm-Widget').length >= n",
+                    arg=stored_views[name], timeout=60_000)
+            found = page.evaluate(_INSPECT)
+            page_problems = [f"blocked: {url}" for url in log.blocked]
+            page_problems += [f"failed: {failure}" for failure in log.failed]
+            page_problems += [f"console error: {error}" for error in log.errors]
+            page_problems += [f"raw TeX: {tex!r}" for tex in RAW_TEX.findall(found["markdown"])]
+            if found["math"] == 0 and has_tex[name]:
+                page_problems.append("no formula typeset")
+            if len(found["widgets"]) != stored_views.get(name, 0) or not all(found["widgets"]):
+                page_problems.append(f"widget views rendered: {found['widgets']}, "
+                                     f"stored: {stored_views.get(name, 0)}")
+            if "Error displaying widget" in found["text"]:
+                page_problems.append("a widget failed to display")
+            if page_problems:
+                problems[name] = page_problems
+            page.close()
+        context.close()
+    assert not problems, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in problems.items())
