@@ -216,7 +216,7 @@ if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else HTML
     try:
         written = build(target.resolve())
-    except vendor_js.NpmMissing as error:
-        sys.exit(str(error))
+    except (vendor_js.NpmMissing, ValueError) as error:   # no npm; a notebook lacks objectives
+        sys.exit(f"build_html: {error}")
     for page in written:
         print(page.relative_to(ROOT) if page.is_relative_to(ROOT) else page)
