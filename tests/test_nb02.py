@@ -1,6 +1,7 @@
 """notebooks/02_gradients.ipynb: its own code agrees with nblib; its exercises' checks work."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -160,7 +161,7 @@ def test_placeholders_fail_helpfully(capsys):
     for exercise in (nb02.exercise_3, nb02.exercise_4):
         exercise.check(...)
         out = capsys.readouterr().out
-        assert not exercise.passed and "still `...`" in out
+        assert not exercise.passed and out.startswith("○ ") and "not done yet" in out
 
 
 def test_exercise_1_wrong_answer_names_input(capsys):
@@ -194,9 +195,29 @@ def test_exercise_3_and_4_wrong_answers(capsys):
     assert close(nb02.exercise_4.expected, 0.2, 1e-9)
 
 
-def test_stored_notebook_leaves_exercises_unsolved():
-    notebook = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))
-    outputs = ["".join(o.get("text", "")) for cell in notebook["cells"]
-               if cell["cell_type"] == "code" and ".check(" in "".join(cell["source"])
-               for o in cell.get("outputs", [])]
-    assert len(outputs) == 4 and all(text.startswith("✗") for text in outputs), outputs
+def exercise_cells(name):
+    """(solution cell, check cell) pairs of a stored notebook, in order."""
+    cells = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"]
+    tags = [cell.get("metadata", {}).get("tags", []) for cell in cells]
+    pairs = [(cell, cells[i + 1]) for i, cell in enumerate(cells) if "solution" in tags[i]]
+    assert all("check" in tags[i + 1] for i, t in enumerate(tags) if "solution" in t)
+    return pairs
+
+
+SOLUTION_REGION = re.compile(r"^[ \t]*# BEGIN SOLUTION\n(.*?)^[ \t]*# END SOLUTION", re.M | re.S)
+
+
+def test_stored_notebook_solves_every_exercise():
+    """Each exercise is a `solution` cell (its answer between the markers, the same lines as
+    the exercise's printed solution) and a `check` cell whose stored output says it passes."""
+    pairs = exercise_cells(NOTEBOOK)
+    assert len(pairs) == len(EXERCISES)
+    for number, (exercise, (solution, check)) in enumerate(zip(EXERCISES, pairs), start=1):
+        source = "".join(solution["source"])
+        regions = SOLUTION_REGION.findall(source)
+        assert len(regions) == 1, source
+        printed = [line.strip() for line in exercise.solution_code.splitlines()]
+        assert all(line.strip() in printed for line in regions[0].splitlines()), source
+        assert "".join(check["source"]).startswith(f"nb02.exercise_{number}.check(")
+        text = "".join("".join(o.get("text", [])) for o in check.get("outputs", []))
+        assert text.startswith("✓ Correct!"), text
