@@ -432,7 +432,7 @@ class Exercise(Feedback):
 
     def _check_value(self, answer) -> str | None:
         if answer is Ellipsis:
-            return NotDone("replace the `...` with your answer, then run the cell again")
+            return NotDone("replace the `...` with your answer, run that cell, then this check")
         if answer is None:   # a variable set from print(...) or .backward(): no `return` involved
             return ("your answer is None: set the variable to a number "
                     "(print(...) and .backward() give None)")
@@ -444,7 +444,7 @@ class Exercise(Feedback):
 
     def _check_function(self, func: Callable) -> str | None:
         if func is None or func is Ellipsis:
-            return NotDone("replace the `...` with a function, then run the cell again")
+            return NotDone("replace the `...` with a function, run that cell, then this check")
         if not callable(func):
             return f"expected a function, got {type(func).__name__}"
         outcomes = [self._run(func, args, expected) for args, expected in self.cases]

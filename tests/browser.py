@@ -118,6 +118,8 @@ _MEASURE_SLIDES = """async () => {
     for (const slide of slides) {
         const {h, v} = Reveal.getIndices(slide);
         Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);   // with every fragment shown
+        // the deck re-renders a slide's maths when it is shown: measure after that
+        await new Promise(r => MathJax.Hub.Queue(r));
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
         const title = slide.querySelector('h1, h2, h3, h4');
         // code or output wider than its box scrolls sideways (or is cut): count such blocks
@@ -144,6 +146,7 @@ def open_deck(page, deck: Path, timeout_ms: int = 60_000) -> None:
     page.set_viewport_size({"width": SLIDE_WIDTH, "height": SLIDE_HEIGHT})
     page.goto(deck.resolve().as_uri())
     page.wait_for_function(_READY, timeout=timeout_ms)
+    page.evaluate("() => document.fonts.ready.then(() => true)")   # text reflows as fonts load
 
 
 def measure_slides(page) -> list[dict]:
