@@ -238,7 +238,8 @@ def log_loss_explorer(y_hat: float = 0.7, y: int = 1) -> Explorer:
                                      layout=widgets.Layout(width="300px")),
         "y": widgets.ToggleButtons(options=[0, 1], value=y, description="y"),
     }
-    return Explorer("Log-loss explorer", controls, draw_log_loss)
+    # Flatter than the default figure: with its sliders it fits a 1280x720 slide.
+    return Explorer("Log-loss explorer", controls, draw_log_loss, figsize=(FIGSIZE[0], 3.2))
 
 
 # --- 06: test digits and the network's probabilities ------------------------

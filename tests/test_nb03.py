@@ -186,7 +186,15 @@ def test_exercise_1_accepts_the_rounded_value_and_the_expression(capsys):
 def test_placeholders_fail_helpfully(capsys):
     nb03.exercise_1.check(...)
     out = capsys.readouterr().out
-    assert not nb03.exercise_1.passed and "still `...`" in out and ".hint()" in out
+    assert not nb03.exercise_1.passed and "not done yet" in out and "replace the `...`" in out
+
+    def stub(*args):                                      # the student edition's stub
+        raise NotImplementedError
+
+    for exercise in (nb03.exercise_2, nb03.exercise_3):
+        exercise.check(stub)
+        out = capsys.readouterr().out
+        assert not exercise.passed and "not done yet" in out and "NotImplementedError" in out
 
     def placeholder(*args):
         ...
@@ -248,9 +256,36 @@ def stored_outputs():
             for o in cell.get("outputs", [])]
 
 
-def test_stored_notebook_leaves_exercises_unsolved():
+def test_stored_notebook_shows_every_solution_passing():
+    """The instructor edition: each check cell's stored output is its solution's "✓ Correct!"."""
     outputs = [text for source, text in stored_outputs() if ".check(" in source]
-    assert len(outputs) == 3 and all(text.startswith("✗") for text in outputs), outputs
+    assert len(outputs) == 3 and all(text.startswith("✓ Correct!") for text in outputs), outputs
+
+
+def solution_regions(notebook: str) -> list[list[str]]:
+    """Each solution cell's lines between the markers, stripped, in notebook order."""
+    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    regions = []
+    for cell in cells:
+        if "solution" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines, inside = [], False
+        for line in "".join(cell["source"]).splitlines():
+            if line.strip() in ("# BEGIN SOLUTION", "# END SOLUTION"):
+                inside = line.strip() == "# BEGIN SOLUTION"
+            elif inside and line.strip():
+                lines.append(line.strip())
+        regions.append(lines)
+    return regions
+
+
+def test_notebook_solutions_are_the_printed_solutions():
+    """One solution text: what the notebook's solution cells hold, .solution() prints."""
+    regions = solution_regions(NOTEBOOK)
+    assert len(regions) == len(EXERCISES)
+    for exercise, lines in zip(EXERCISES, regions):
+        printed = {line.strip() for line in exercise.solution_code.splitlines()}
+        assert lines and set(lines) <= printed, (exercise.name, set(lines) - printed)
 
 
 def test_stored_notebook_checks_all_pass():

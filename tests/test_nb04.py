@@ -12,6 +12,7 @@ import ast
 import gc
 import json
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -19,7 +20,10 @@ import pytest
 import nblib.engine as engine
 from nblib.exercises import nb04
 from nblib.losses import binary_log_loss
-from tests.notebook_code import NOTEBOOKS, notebook_namespace, tagged_sources
+from tests.notebook_code import NOTEBOOKS, ROOT, notebook_namespace, tagged_sources
+
+sys.path.insert(0, str(ROOT / "tools"))
+import student_edition  # noqa: E402
 
 NOTEBOOK = "04_autograd.ipynb"
 TOL = 1e-12
@@ -340,19 +344,70 @@ def exercise_3_namespace(log_and_bce_source: str) -> dict:
     return namespace
 
 
-def test_stored_exercise_cells_fail_helpfully(capsys):
-    """The exercise cells as stored (unsolved) print a ✗ line and point to the hint."""
-    expected = {
-        "nb04.exercise_1.check": "your answer is still `...`",
-        "nb04.exercise_2.check": "relu_backward(x=2, grad=1) returned None",
-        "nb04.exercise_3.check": "loss_and_gradient(y_hat=0.7, y=1) returned None",
-    }
-    for call, message in expected.items():
+def exercise_cells(tag: str) -> list[str]:
+    """The sources of the notebook's code cells tagged ``tag`` (solution or check), in order."""
+    return tagged_sources(NOTEBOOK, tag)
+
+
+def student_version(source: str) -> str:
+    """A solution cell as tools/student_edition.py gives it to students."""
+    return student_edition.REGION.sub(student_edition.stub, source)
+
+
+def test_every_exercise_is_a_solution_cell_and_a_check_cell():
+    solutions, checks = exercise_cells("solution"), exercise_cells("check")
+    assert len(solutions) == len(checks) == 3
+    for number, (solution, check) in enumerate(zip(solutions, checks), start=1):
+        assert check.startswith(f"nb04.exercise_{number}.check(") or \
+            f"\nnb04.exercise_{number}.check(" in check
+        assert "BEGIN SOLUTION" in solution and "END SOLUTION" in solution
+
+
+def test_student_edition_cells_say_not_done_yet(capsys):
+    """Each exercise's stubbed solution cell, then its check: a "not done yet" line, no error."""
+    expected = [
+        "replace the `...` with your answer",
+        "replace `raise NotImplementedError` in relu_backward",
+        "replace `raise NotImplementedError` in loss_and_gradient",
+    ]
+    for solution, check, message in zip(exercise_cells("solution"), exercise_cells("check"),
+                                        expected):
         namespace = notebook_namespace(NOTEBOOK)
-        namespace["nb04"] = nb04                # imported by the first exercise's cell
-        exec(notebook_cell(call), namespace)
+        namespace.update(nb04=nb04, math=math)
+        stubbed = student_version(solution)
+        assert "SOLUTION" not in stubbed
+        exec(stubbed, namespace)
+        exec(check, namespace)
         out = capsys.readouterr().out
-        assert out.startswith("✗ Exercise") and message in out and ".hint()" in out, out
+        assert out.startswith("○ Exercise") and "not done yet" in out and message in out, out
+
+
+def test_instructor_edition_cells_pass(capsys):
+    """The solution cells as stored, then their checks: "✓ Correct!" for each exercise."""
+    for solution, check in zip(exercise_cells("solution"), exercise_cells("check")):
+        namespace = notebook_namespace(NOTEBOOK)
+        namespace.update(nb04=nb04, math=math)
+        exec(solution, namespace)
+        exec(check, namespace)
+        assert capsys.readouterr().out.startswith("✓ Correct!")
+
+
+def test_notebook_solutions_are_the_printed_solutions():
+    """One solution text: the lines between the markers are what .solution() prints."""
+    for exercise, solution in zip([nb04.exercise_1, nb04.exercise_2, nb04.exercise_3],
+                                  exercise_cells("solution")):
+        printed = {line.strip() for line in exercise.solution_code.splitlines()}
+        region = [line.strip() for match in student_edition.REGION.finditer(solution)
+                  for line in match.group(0).splitlines()[1:-1] if line.strip()]
+        assert region and set(region) <= printed, (exercise.name, set(region) - printed)
+
+
+def test_stored_checks_show_the_solutions_passing():
+    cells = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    outputs = ["".join(o.get("text", "")) for cell in cells
+               if "check" in cell.get("metadata", {}).get("tags", [])
+               for o in cell.get("outputs", [])]
+    assert len(outputs) == 3 and all(text.startswith("✓ Correct!") for text in outputs), outputs
 
 
 def test_solution_1_passes(capsys):
