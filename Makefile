@@ -20,7 +20,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # then open the http://127.0.0.1:8888/lab?token=... address it prints.
 LAB_ARGS ?=
 # `make test` runs the suite on this many workers (pytest-xdist), one test file or
-# notebook per worker: JOBS=1 runs it in one process.
+# notebook per worker: JOBS=0 runs it in one process.
 JOBS ?= 2
 
 .PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean \
@@ -81,6 +81,13 @@ slides: setup-test
 # Student edition: the notebooks with every exercise solution replaced by a stub.
 student: setup-test
 	$(BIN)/python tools/student_edition.py build/student
+
+# HTML site: every notebook as a page with its outputs, an index with the learning
+# objectives, previous/next links; offline like the slides.  Open build/html/index.html.
+html: setup-test
+	$(BIN)/python tools/build_html.py
+
+editions: slides student html
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache nblib.egg-info
