@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import re
 import textwrap
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -241,6 +242,7 @@ class _Outcome:
     got: object = None
     error: str | None = None            # "ExceptionType: message"
     problem: str | None = None          # None: this case is right
+    stub: str | None = None             # the function that raised NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -453,9 +455,9 @@ class Exercise(Feedback):
             return None
         first = wrong[0]
         name = getattr(func, "__name__", "your function")
-        if first.error is not None and first.error.startswith("NotImplementedError"):
-            return NotDone(f"replace `raise NotImplementedError` in {name} with your code, "
-                           "then run its cell and this check again")
+        if first.stub is not None:
+            return NotDone(f"replace `raise NotImplementedError` in {first.stub} with your "
+                           "code, then run its cell and this check again")
         if first.got is Ellipsis:
             return NotDone(f"{name} returns `...`: replace the `...` with your code")
         call = f"{name}({self._show_args(first.args)})"
@@ -480,7 +482,10 @@ class Exercise(Feedback):
                 got = func(*copy.deepcopy(args))    # a copy: their code may modify its inputs
         except Exception as error:  # a student's bug: report it, don't crash the check
             message = f"{type(error).__name__}: {error}"
-            return _Outcome(args, expected, error=message, problem=message)
+            # a stub may sit in a helper the checked function calls: name the one that raised
+            stub = (traceback.extract_tb(error.__traceback__)[-1].name
+                    if isinstance(error, NotImplementedError) else None)
+            return _Outcome(args, expected, error=message, problem=message, stub=stub)
         return _Outcome(args, expected, got, problem=_describe_wrong(got, expected, self.tol))
 
     def _recognise(self, outcomes: Sequence[_Outcome]) -> Mistake | None:

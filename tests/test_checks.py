@@ -486,3 +486,16 @@ def test_a_stub_that_raises_not_implemented_error_is_not_done_yet_not_wrong(caps
         f"{TODO} Exercise 1 (forward): not done yet: replace `raise NotImplementedError` in "
         "neuron_output with your code, then run its cell and this check again\n")
     assert not exercise.passed
+
+
+def test_not_done_yet_names_the_stub_that_raised_not_the_wrapper_the_check_calls(capsys):
+    def binary_cross_entropy(y_hat, y):
+        # your code here
+        raise NotImplementedError
+
+    def loss_and_gradient(y_hat, y):
+        return binary_cross_entropy(y_hat, y)
+
+    Exercise(name="E", cases=[((0.5, 1.0), 0.69)]).check(loss_and_gradient)
+    assert "replace `raise NotImplementedError` in binary_cross_entropy with" in (
+        capsys.readouterr().out)

@@ -94,9 +94,15 @@ def test_lecture_room_wording_only_in_speaker_notes(notebook):
 
 
 def test_summary_has_further_reading(notebook):
+    """A "## Summary" cell, then (in it or in the cells after it, which may be a slide of
+    their own) "**Further reading**" with at least three links."""
     name, nb = notebook
-    summaries = [cell for cell in nb["cells"] if cell["cell_type"] == "markdown"
-                 and "".join(cell["source"]).startswith("## Summary")]
-    assert len(summaries) == 1, f"{name}: one '## Summary' cell expected"
-    text = "".join(summaries[0]["source"])
+    starts = [i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "markdown"
+              and "".join(cell["source"]).startswith("## Summary")]
+    assert len(starts) == 1, f"{name}: one '## Summary' cell expected"
+    text = ""
+    for cell in nb["cells"][starts[0]:]:
+        if "navigation" in cell.get("metadata", {}).get("tags", []):
+            break
+        text += "".join(cell["source"]) + "\n"
     assert "**Further reading**" in text and text.count("](http") >= 3, name
