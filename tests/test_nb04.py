@@ -368,7 +368,7 @@ def test_student_edition_cells_say_not_done_yet(capsys):
     expected = [
         "replace the `...` with your answer",
         "replace `raise NotImplementedError` in relu_backward",
-        "replace `raise NotImplementedError` in loss_and_gradient",
+        "replace `raise NotImplementedError` in binary_cross_entropy",
     ]
     for solution, check, message in zip(exercise_cells("solution"), exercise_cells("check"),
                                         expected):
