@@ -2,6 +2,7 @@
 exercises' checks pass right answers and diagnose the typical wrong ones."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -94,13 +95,18 @@ def test_notebook_training_loop_equals_the_classifier(ns, loss, alpha):
 
 # --- exercises ----------------------------------------------------------------------------------
 
-def test_stored_exercise_cells_are_unsolved_and_fail_helpfully():
-    notebook = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))
-    outputs = ["".join(o.get("text", "")) for cell in notebook["cells"]
-               if cell["cell_type"] == "code" and "nb05.exercise_" in "".join(cell["source"])
-               and ".check(" in "".join(cell["source"]) for o in cell.get("outputs", [])]
+def test_stored_exercise_cells_hold_solutions_that_pass():
+    """Each exercise: a `solution` cell with a marked answer, then a `check` cell that passed."""
+    cells = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    tags = [cell.get("metadata", {}).get("tags", []) for cell in cells]
+    solutions = [i for i, t in enumerate(tags) if "solution" in t]
+    checks = [i for i, t in enumerate(tags) if "check" in t]
+    assert len(solutions) == 4 and checks == [i + 1 for i in solutions]
+    for i in solutions:
+        assert "# BEGIN SOLUTION" in "".join(cells[i]["source"])
+    outputs = ["".join(o.get("text", "")) for i in checks for o in cells[i].get("outputs", [])]
     assert len(outputs) == 4
-    assert all(text.startswith("✗ Exercise") and ".hint()" in text for text in outputs), outputs
+    assert all(text.startswith("✓ Correct! Exercise") for text in outputs), outputs
 
 
 def test_exercise_1(capsys):
@@ -120,8 +126,9 @@ def test_exercise_1(capsys):
 def exercise_2_wrapper(ns, call_source: str):
     """The notebook's exercise 2 cell with MyLayer.__call__ replaced by ``call_source``."""
     cell = notebook_cell("class MyLayer(Layer):")
-    cell = cell.replace("        # your code here\n        ...\n", call_source)
-    cell = cell.split("nb05.exercise_2.check")[0]
+    cell, count = re.subn(r"        # BEGIN SOLUTION\n.*?# END SOLUTION\n", lambda _: call_source,
+                          cell, flags=re.DOTALL)
+    assert count == 1
     namespace = dict(ns)
     exec(cell, namespace)
     return namespace["layer_outputs"]
@@ -183,7 +190,7 @@ def test_exercise_3_names_the_memorising_network(monkeypatch, capsys):
 @pytest.mark.parametrize("answer, says", [
     ("B", "Correct"), (" b ", "Correct"),
     ("A", "not A: remembering points"), ("C", "not C: with log loss"), ("D", "not D: logistic"),
-    ("E", "not one of the options"), (2, "of type int"), (..., "still `...`"),
+    ("E", "not one of the options"), (2, "of type int"), (..., "not done yet"),
 ])
 def test_exercise_4(answer, says, capsys):
     nb05.exercise_4.check(answer)

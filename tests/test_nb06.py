@@ -82,21 +82,30 @@ def test_training_equals_nblib_layers(ns, momentum, decay):
 
 # --- exercises ----------------------------------------------------------------------------------
 
-def notebook_cell(text: str) -> str:
+def test_stored_exercise_cells_hold_solutions_that_pass():
+    """Each exercise: a `solution` cell with a marked answer, then a `check` cell that passed."""
     cells = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
-    matches = ["".join(c["source"]) for c in cells
-               if c["cell_type"] == "code" and text in "".join(c["source"])]
-    assert len(matches) == 1, f"expected one cell containing {text!r}, found {len(matches)}"
-    return matches[0]
+    tags = [cell.get("metadata", {}).get("tags", []) for cell in cells]
+    solutions = [i for i, t in enumerate(tags) if "solution" in t]
+    checks = [i for i, t in enumerate(tags) if "check" in t]
+    assert len(solutions) == 3 and checks == [i + 1 for i in solutions]
+    for number, (i, j) in enumerate(zip(solutions, checks), start=1):
+        assert "# BEGIN SOLUTION" in "".join(cells[i]["source"])
+        assert f"nb06.exercise_{number}.check(" in "".join(cells[j]["source"])
+        (text,) = ["".join(o.get("text", "")) for o in cells[j].get("outputs", [])]
+        assert text.startswith(f"✓ Correct! Exercise {number}"), text
 
 
-def test_stored_exercise_cells_are_unsolved_and_fail_helpfully():
-    for number in (1, 2, 3):
-        cell = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
-        (text,) = ["".join(o.get("text", "")) for c in cell if c["cell_type"] == "code"
-                   and f"nb06.exercise_{number}.check(" in "".join(c["source"])
-                   for o in c.get("outputs", [])]
-        assert text.startswith(f"✗ Exercise {number}") and ".hint()" in text, text
+def test_stubs_are_not_done_yet(capsys):
+    """The student edition's stub (raise NotImplementedError) and `...` say "not done yet"."""
+    def stub(*args):
+        raise NotImplementedError
+
+    for exercise in (nb06.exercise_1, nb06.exercise_2, nb06.exercise_3):
+        for answer in (stub, ...):
+            exercise.check(answer)
+            out = capsys.readouterr().out
+            assert "not done yet" in out and not exercise.passed, out
 
 
 @pytest.mark.parametrize("exercise, name", [(nb06.exercise_1, "dense_backward"),

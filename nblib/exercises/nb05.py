@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nblib.checks import Choice, Exercise, Feedback, Mistake
+from nblib.checks import Choice, Exercise, Feedback, Mistake, NotDone
 from nblib.nn import Layer
 
 # --- Exercise 1: count the parameters ----------------------------------------------------------
@@ -142,7 +142,7 @@ class GeneralisationExercise(Feedback):
         from nblib.classifier import Classifier
 
         if classifier is Ellipsis:
-            return "your answer is still `...`: set it to a Classifier(...)"
+            return NotDone("your answer is still `...`: set it to a Classifier(...)")
         if isinstance(classifier, type):
             return "that is the class itself: create one, Classifier(hidden_layer_sizes=..., ...)"
         if not isinstance(classifier, Classifier):
