@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import re
 import textwrap
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -242,7 +241,17 @@ class _Outcome:
     got: object = None
     error: str | None = None            # "ExceptionType: message"
     problem: str | None = None          # None: this case is right
-    stub: str | None = None             # the function that raised NotImplementedError
+    stub: NotDone | None = None         # the verdict when a stub raised NotImplementedError
+
+
+def _raised_in(error: BaseException) -> str:
+    """The name of the function that raised ``error``, e.g. ``"MyLayer.__call__"``."""
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    name = getattr(code, "co_qualname", code.co_name)     # co_qualname: Python 3.11+
+    return name.rsplit("<locals>.", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -327,6 +336,16 @@ class NotDone(str):
     The student edition's stubs (``raise NotImplementedError``) and the ``...``
     placeholders lead here, so a fresh notebook shows a to-do, not a failure.
     """
+
+
+def stub_not_done(error: NotImplementedError) -> NotDone:
+    """The verdict for a stub that raised ``error``: which function still needs code."""
+    return NotDone(f"replace `raise NotImplementedError` in {_raised_in(error)} with your "
+                   "code, then run its cell and this check again")
+
+
+#: The verdict for a function exercise whose answer is still the ``...`` placeholder.
+FUNCTION_NOT_DONE = NotDone("replace the `...` with a function, run that cell, then this check")
 
 
 class Feedback:
@@ -446,7 +465,7 @@ class Exercise(Feedback):
 
     def _check_function(self, func: Callable) -> str | None:
         if func is None or func is Ellipsis:
-            return NotDone("replace the `...` with a function, run that cell, then this check")
+            return FUNCTION_NOT_DONE
         if not callable(func):
             return f"expected a function, got {type(func).__name__}"
         outcomes = [self._run(func, args, expected) for args, expected in self.cases]
@@ -456,8 +475,7 @@ class Exercise(Feedback):
         first = wrong[0]
         name = getattr(func, "__name__", "your function")
         if first.stub is not None:
-            return NotDone(f"replace `raise NotImplementedError` in {first.stub} with your "
-                           "code, then run its cell and this check again")
+            return first.stub
         if first.got is Ellipsis:
             return NotDone(f"{name} returns `...`: replace the `...` with your code")
         call = f"{name}({self._show_args(first.args)})"
@@ -483,8 +501,7 @@ class Exercise(Feedback):
         except Exception as error:  # a student's bug: report it, don't crash the check
             message = f"{type(error).__name__}: {error}"
             # a stub may sit in a helper the checked function calls: name the one that raised
-            stub = (traceback.extract_tb(error.__traceback__)[-1].name
-                    if isinstance(error, NotImplementedError) else None)
+            stub = stub_not_done(error) if isinstance(error, NotImplementedError) else None
             return _Outcome(args, expected, error=message, problem=message, stub=stub)
         return _Outcome(args, expected, got, problem=_describe_wrong(got, expected, self.tol))
 

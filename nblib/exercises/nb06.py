@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nblib.checks import Exercise, Feedback, Mistake, NotDone, format_value
+from nblib.checks import (
+    FUNCTION_NOT_DONE,
+    Exercise,
+    Feedback,
+    Mistake,
+    format_value,
+    stub_not_done,
+)
 from nblib.gradcheck import numerical_derivative
 from nblib.layers import ReLU, softmax
 
@@ -117,7 +124,7 @@ class DenseBackwardExercise(Feedback):
 
     def _problem(self, dense_backward) -> str | None:
         if dense_backward is None or dense_backward is Ellipsis:
-            return NotDone("replace the `...` with a function, then run the cell again")
+            return FUNCTION_NOT_DONE
         if not callable(dense_backward):
             return f"expected a function, got {type(dense_backward).__name__}"
         for X, W, b, dY in self.cases():
@@ -125,9 +132,8 @@ class DenseBackwardExercise(Feedback):
             try:
                 with np.errstate(all="ignore"):
                     got = dense_backward(*copy.deepcopy((X, W, dY)))
-            except NotImplementedError:   # the student edition's stub
-                return NotDone("replace `raise NotImplementedError` in dense_backward with "
-                               "your code, then run its cell and this check again")
+            except NotImplementedError as error:   # the student edition's stub
+                return stub_not_done(error)
             except Exception as error:  # a student's bug: report it, don't crash the check
                 said = f"with {shapes} it raised {type(error).__name__}: {error}"
                 if "matmul" in str(error) or "shapes" in str(error):
