@@ -35,6 +35,7 @@ import copy
 import math
 import sys
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import nbformat
@@ -63,8 +64,10 @@ def js_number(value):
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        if value.is_integer() and abs(value) < 1e21:   # JavaScript writes 5, not 5.0
-            return int(value)
+        if value.is_integer() and abs(value) < 1e21:
+            # JavaScript writes 5, not 5.0, and beyond 2**53 the shortest digits that
+            # identify the double, then zeros: 2**60 is 1152921504606847000.
+            return int(Decimal(repr(value)))
         return value
     if abs(value) > _MAX_SAFE_INTEGER:                  # a JavaScript number is a double
         return js_number(float(value))

@@ -15,16 +15,21 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import jupyterlab_format  # noqa: E402  (tools/ is not a package)
+
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def normalise(notebook) -> None:
-    """Slide metadata on every cell, a standard kernelspec, no machine-specific metadata."""
+def normalise(notebook, language_info: dict | None = None) -> None:
+    """Slide metadata on every cell, a standard kernelspec, no timing metadata, and the
+    notebook as JupyterLab saves it (tools/jupyterlab_format.py): then opening and
+    saving it in JupyterLab changes nothing.  ``language_info``: the kernel's."""
     notebook.metadata["kernelspec"] = KERNELSPEC
-    notebook.metadata.get("language_info", {}).pop("version", None)
     for cell in notebook.cells:
         cell.metadata.setdefault("slideshow", {}).setdefault("slide_type", "-")
         cell.metadata.pop("execution", None)
+    jupyterlab_format.normalise(notebook, language_info)
 
 
 def run(path: Path, timeout: int = 600) -> float:
@@ -37,7 +42,7 @@ def run(path: Path, timeout: int = 600) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    normalise(notebook)
+    normalise(notebook, notebook.metadata.get("language_info"))  # as the kernel reported it
     nbformat.validate(notebook)
     nbformat.write(notebook, path)
     return seconds
