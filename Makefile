@@ -22,6 +22,9 @@ LAB_ARGS ?=
 # `make test` runs the suite on this many workers (pytest-xdist), one test file or
 # notebook per worker: JOBS=0 runs it in one process.
 JOBS ?= 2
+# One BLAS thread per worker (and per notebook kernel they start): with two workers on
+# two cores, numpy's multi-threaded BLAS in each made notebook 06's training 3x slower.
+BLAS_THREADS ?= 1
 
 .PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean \
         slides student html editions
@@ -36,6 +39,8 @@ lab: setup
 test: setup-test
 	@start=$$(date +%s); \
 	$(BIN)/ruff check . && \
+	OPENBLAS_NUM_THREADS=$(BLAS_THREADS) OMP_NUM_THREADS=$(BLAS_THREADS) \
+	MKL_NUM_THREADS=$(BLAS_THREADS) \
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/sanitize.cfg -n $(JOBS) --dist loadfile $(PYTEST_ARGS); \
 	status=$$?; \
