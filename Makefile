@@ -67,9 +67,12 @@ graphviz:
 # --- for course authors -------------------------------------------------
 # Re-execute every notebook top to bottom in a fresh kernel and store the
 # outputs, then rewrite the generated navigation cells.
+# Every notebook is stored exactly as JupyterLab saves it (tools/jupyterlab_format.py),
+# so opening and saving one without an edit changes nothing; tests check it.
 notebooks: setup-test
 	$(BIN)/python tools/run_notebooks.py notebooks/[0-9]*.ipynb
 	$(BIN)/python tools/add_navigation.py
+	$(BIN)/python tools/jupyterlab_format.py notebooks/[0-9]*.ipynb
 
 navigation: setup-test
 	$(BIN)/python tools/add_navigation.py
