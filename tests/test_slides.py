@@ -62,6 +62,12 @@ def test_notebook_starts_with_a_slide(notebook):
     assert slide_type(cells(notebook)[0]) == "slide"
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_speaker_notes_for_the_lecturer(notebook):
+    """Lecture-room remarks go in "notes" cells: the speaker view shows them, slides do not."""
+    assert notes_cells(notebook) >= 2, "add speaker notes (markdown cells typed 'notes')"
+
+
 # --- the decks in a browser ---------------------------------------------------------------
 
 def expected_slides(notebook: Path) -> int:
