@@ -53,12 +53,15 @@ setup-test: $(VENV)/.installed-extras-$(EXTRAS) graphviz
 $(BIN)/python:
 	@bash tools/make_venv.sh "$(PYTHON)" "$(VENV)"
 
+# --no-compile: Python compiles each module when it is first imported instead of pip
+# compiling every file up front (PyTorch alone has thousands): the install takes half
+# the time (measured: 56 s instead of 106 s for .[test,parity]).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --progress-bar off -e .
+	$(BIN)/python -m pip install --no-compile --progress-bar off -e .
 	@touch $@
 
 $(VENV)/.installed-extras-$(EXTRAS): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --progress-bar off -e '.[$(EXTRAS)]'
+	$(BIN)/python -m pip install --no-compile --progress-bar off -e '.[$(EXTRAS)]'
 	@touch $@ $(VENV)/.installed
 
 graphviz:
