@@ -113,13 +113,21 @@ def offline_page(context_or_browser, **options):
 
 #: Run in a deck once reveal.js is ready: every slide's size, when it is shown.
 _MEASURE_SLIDES = """async () => {
+    // no slide transition: maths re-rendered while a slide is still moving in gets
+    // its line breaks from the wrong width
+    Reveal.configure({transition: 'none', backgroundTransition: 'none'});
     const slides = Reveal.getSlides();
     const results = [];
     for (const slide of slides) {
         const {h, v} = Reveal.getIndices(slide);
         Reveal.slide(h, v, Number.MAX_SAFE_INTEGER);   // with every fragment shown
-        // the deck re-renders a slide's maths when it is shown: measure after that
-        await new Promise(r => MathJax.Hub.Queue(r));
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        // Maths typeset while its slide was hidden is laid out for zero width (broken
+        // at every operator); the deck re-renders a slide's maths when it is shown, but
+        // under load that can come after this measurement: re-render it here and wait.
+        await new Promise(r => MathJax.Hub.Queue(["Rerender", MathJax.Hub, slide], r));
+        // an image has no height until it is decoded (later, under load)
+        await Promise.all([...slide.querySelectorAll('img')].map(i => i.decode().catch(() => 0)));
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
         const title = slide.querySelector('h1, h2, h3, h4');
         // code or output wider than its box scrolls sideways (or is cut): count such blocks
