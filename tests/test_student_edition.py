@@ -11,6 +11,8 @@ check must print its "not done yet" line rather than a traceback.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +53,27 @@ def test_every_exercise_is_a_solution_cell_then_a_check_cell_that_passes(path):
             f"cell {i}: no # BEGIN SOLUTION ... # END SOLUTION region")
         verdict = text_of(cells[i + 1].outputs)
         assert verdict.startswith("✓ Correct!"), f"cell {i + 1}: the solution fails: {verdict!r}"
+
+
+CHECK_CALL = re.compile(r"^(nb\d\d)\.(exercise_\d+)\.check\(", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_solution_is_the_one_its_exercise_prints(path):
+    """The notebook's answer and ``.solution()`` must not drift apart: every line between
+    the markers is a line of the exercise's ``solution_code``."""
+    cells = nbformat.read(path, as_version=4).cells
+    for i, cell in enumerate(cells):
+        if SOLUTION not in tags(cell):
+            continue
+        call = CHECK_CALL.search(cells[i + 1].source)
+        assert call, f"cell {i + 1}: no nbNN.exercise_K.check(...) call"
+        module = importlib.import_module(f"nblib.exercises.{call.group(1)}")
+        printed = {line.strip() for line in getattr(module, call.group(2)).solution_code.splitlines()}
+        for region in student_edition.REGION.finditer(cell.source):
+            lines = region.group(0).splitlines()[1:-1]        # between the markers
+            missing = [line.strip() for line in lines if line.strip() not in printed]
+            assert not missing, f"cell {i}: not in {call.group(0)}...solution(): {missing}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
