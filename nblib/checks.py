@@ -102,6 +102,32 @@ def compare(name: str, got, expected, *, tol: float = 1e-7) -> None:
         print(f"{FAIL} {name}: {problem}")
 
 
+def confirm(statement: str, holds, *, detail: str = "") -> None:
+    """Print "✓ <statement>" when ``holds`` is true; raise AssertionError naming it otherwise.
+
+    For the checks a notebook makes on its own results (an accuracy that must reach a
+    level, a gap that must exist), in place of a bare ``assert``: a reader sees in one
+    line what was checked, and the tests, which run every notebook, fail when it stops
+    being true.  Keep ``statement`` free of machine-dependent numbers, so that the
+    stored output is the same on every machine; ``detail`` (e.g. the measured value)
+    is shown only when the statement is false.
+
+    Parameters
+    ----------
+    statement : str
+        What must hold, e.g. ``"validation accuracy ≥ 97.5 %"``.
+    holds : bool
+        Whether it does.
+    detail : str, optional
+        Added to the error when it does not, e.g. ``f"measured {acc:.4f}"``.
+    """
+    if not isinstance(statement, str) or not statement.strip():
+        raise TypeError("confirm needs a statement (a non-empty str) saying what is checked")
+    if not bool(holds):
+        raise AssertionError(f"{FAIL} {statement}: not true" + (f" ({detail})" if detail else ""))
+    print(f"{PASS} {statement}")
+
+
 # --- exercises: say what kind of wrong, never the right answer ---------------------------
 
 

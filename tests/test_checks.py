@@ -499,3 +499,25 @@ def test_not_done_yet_names_the_stub_that_raised_not_the_wrapper_the_check_calls
     Exercise(name="E", cases=[((0.5, 1.0), 0.69)]).check(loss_and_gradient)
     assert "replace `raise NotImplementedError` in binary_cross_entropy with" in (
         capsys.readouterr().out)
+
+
+# --- confirm: a notebook checking its own results ------------------------------------------------
+
+
+def test_confirm_prints_the_statement_when_it_holds(capsys):
+    from nblib.checks import confirm
+    confirm("validation accuracy ≥ 97.5 %", 0.98 >= 0.975)
+    assert capsys.readouterr().out == f"{PASS} validation accuracy ≥ 97.5 %\n"
+
+
+def test_confirm_raises_naming_the_statement_and_detail_when_it_fails(capsys):
+    from nblib.checks import confirm
+    with pytest.raises(AssertionError, match=r"validation accuracy ≥ 97.5 %: not true \(0.9500\)"):
+        confirm("validation accuracy ≥ 97.5 %", 0.95 >= 0.975, detail="0.9500")
+    assert capsys.readouterr().out == ""
+
+
+def test_confirm_needs_a_statement():
+    from nblib.checks import confirm
+    with pytest.raises(TypeError, match="statement"):
+        confirm("", True)
