@@ -1305,7 +1305,8 @@ def plot_speed_comparison(seconds_per_epoch, ax=None, *,
 
     Each bar is labelled with its time, and each group with how many times faster
     its fastest framework is.  A list of several epochs' times gives a bar at their
-    median and a thin line from the fastest to the slowest epoch.
+    median and a thin line from the fastest to the slowest epoch; the legend says
+    so (its title "median epoch", an entry "fastest to slowest epoch").
 
     Parameters
     ----------
@@ -1331,7 +1332,7 @@ def plot_speed_comparison(seconds_per_epoch, ax=None, *,
         spread = np.array([[m - v.min(), v.max() - m] for m, v in zip(medians, values)]).T
         if np.any(spread):
             ax.errorbar(x, medians, yerr=spread, fmt="none", ecolor="black", elinewidth=1,
-                        capsize=3)
+                        capsize=3, label="_spread")     # named in the legend once, below
         for x_bar, median, v in zip(x, medians, values):    # above the slowest epoch's cap
             ax.annotate(f"{median:.3g} s", (x_bar, v.max()), xytext=(0, 4),
                         textcoords="offset points", ha="center", va="bottom", fontsize=10)
@@ -1349,7 +1350,13 @@ def plot_speed_comparison(seconds_per_epoch, ax=None, *,
     ax.grid(axis="x", visible=False)
     ax.set_xlabel("recipe")
     ax.set_ylabel("seconds per epoch")
-    ax.legend(title="framework", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    # The bars, then (if any bar has several epochs) one entry for every error bar.
+    handles = list(ax.containers)
+    bars = [h for h in handles if h.get_label() in frameworks]
+    spreads = [h for h in handles if h.get_label() == "_spread"]
+    labels = frameworks + (["fastest to slowest\nepoch"] if spreads else [])
+    ax.legend(bars + spreads[:1], labels, title="median epoch" if spreads else "framework",
+              loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     if title:
         ax.set_title(title)
     return ax

@@ -1221,7 +1221,9 @@ def test_speed_comparison_groups_bars_by_recipe():
     np.testing.assert_allclose([bar.get_height() for bar in nblib], [4.0, 2.0])   # medians
     np.testing.assert_allclose([bar.get_height() for bar in torch], [1.0, 0.8])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["classic", "tuned"]
-    assert legend_texts(ax) == ["nblib", "torch"]
+    # The figure itself says what a bar and its line are (not only this docstring).
+    assert legend_texts(ax) == ["nblib", "torch", "fastest to slowest\nepoch"]
+    assert ax.get_legend().get_title().get_text() == "median epoch"
     notes = [text.get_text() for text in ax.texts]
     assert "torch 4.0× faster" in notes and "torch 2.5× faster" in notes
     assert {"4 s", "1 s", "2 s", "0.8 s"} <= set(notes)
@@ -1236,6 +1238,9 @@ def test_speed_comparison_of_equal_speeds_and_missing_frameworks():
     ax = plot_speed_comparison({"a": {"nblib": 1.0, "torch": 1.02}, "b": {"nblib": 2.0}},
                                title=None)
     assert ax.get_title() == ""
+    # One time per bar: no line, so the legend names only the frameworks.
+    assert legend_texts(ax) == ["nblib", "torch"]
+    assert ax.get_legend().get_title().get_text() == "framework"
     notes = [text.get_text() for text in ax.texts]
     assert "about as fast" in notes and not any("faster" in note for note in notes)
     assert len(ax.containers[1]) == 1                           # torch: only recipe a
