@@ -2,10 +2,31 @@
 
 A check calls the student's function on known cases (or looks at a value) and
 prints one clear line: "✓ Correct" or what *kind* of wrong the answer is --
-its type, its shape, its sign, too high or too low -- and, when it matches a
-typical mistake, what that mistake is.  It never prints the right answer, so a
-student cannot copy it from the message; ``.solution()`` shows it on request.
-Nothing here raises an ``AssertionError`` at a student.
+its type, its shape, its sign -- and, when it matches a typical mistake, what
+that mistake is.  It never prints the right answer, so a student cannot copy it
+from the message; ``.solution()`` shows it on request.
+
+Two rules keep the messages from giving the answer away bit by bit:
+
+- **No bisection.**  "Too high" and "too low", repeated, find any number
+  without understanding it.  So a *value* answer (a number the student types)
+  is never given a direction or a size ("more than 10 times too large" is a
+  direction too, at a tenth of the guess), nor told that it is "close"; nor is
+  a function whose results are whole numbers (a count, a class label: every
+  direction there names the answer).  A function with real-valued results may
+  be told "too high": its results come from code, which is what the message
+  is about.  See :attr:`Exercise.direction`.
+- **No confirmed magnitude.**  A wrong sign is reported with the step that
+  decides the sign (:attr:`Exercise.sign_step`), not with "its size is right".
+
+And one rule keeps them readable: whatever a student submits -- None, a string,
+NaN, a huge integer, a function that raises or takes the wrong arguments, an
+object whose ``__array__`` raises -- a check prints exactly one verdict line
+(○ not done, ✗ what is wrong, ✓ correct), possibly followed by a line pointing
+to ``.hint()``.  A student's exception is reported with the line of their code
+that raised it.  Should a check itself fail on an answer nobody foresaw, a last
+safety net (:meth:`Feedback.__init_subclass__`) turns that into a verdict line
+too, saying that the check could not handle the answer.
 
 Notebook-specific exercises are defined in :mod:`nblib.exercises`.
 """
@@ -13,8 +34,14 @@ Notebook-specific exercises are defined in :mod:`nblib.exercises`.
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
+import math
+import os
 import re
+import sysconfig
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,22 +55,261 @@ TODO = "○"
 #: loose, because a student types rounded numbers (0.33 for 1/3).
 VALUE_MISTAKE_TOL = 0.02
 
-#: Within this relative distance a wrong answer is called "slightly" off.
+#: Within this relative distance a wrong result is called "slightly" off (function
+#: exercises with a direction only).
 _NEARLY = 1e-3
+
+#: What the safety net says when a check fails on an answer (a bug in the check).
+CHECK_FAILED = "the check could not handle this answer"
+
+#: The generic verdict when no direction may be given.
+NOT_RIGHT = "is not right"
+
+#: The longest text a message shows of a value or an error, in characters.
+_LONGEST = 100
+
+
+# --- reading what a student gave, without trusting it --------------------------------------
+
+
+def _safe_text(make: Callable[[], str], fallback: str, longest: int = _LONGEST) -> str:
+    """``make()``, squeezed onto one line and shortened; ``fallback`` if it raises."""
+    try:
+        text = re.sub(r"\s*\n\s*", " ", str(make())).strip()
+    except Exception:  # a __repr__ or __str__ that raises: say what it is instead
+        return fallback
+    return text if len(text) <= longest else text[:longest - 3] + "..."
+
+
+def _digits(number: int) -> int:
+    """About how many decimal digits an int has (str() refuses ints over 4300 digits)."""
+    return int(abs(number).bit_length() * math.log10(2)) + 1
+
+
+def _is_huge_int(value) -> bool:
+    """An int beyond the largest float (about 1.8e308): float() overflows on it."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 1024
 
 
 def format_value(value) -> str:
-    """Show a number or array at 4 significant digits, the precision the checks print."""
+    """Show a number or array at 4 significant digits, on one line, at most 100 characters.
+
+    The precision the checks print.  Anything else is shown by its ``repr``.
+    Never raises, whatever ``value`` is.
+    """
+    fallback = f"<{type(value).__name__} object>"
+    if _is_huge_int(value):
+        return f"an integer of about {_digits(value)} digits"
+    return _safe_text(lambda: _format(value), fallback)
+
+
+def _format(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, float, np.integer, np.floating)):
         return f"{float(value):.4g}"
     if isinstance(value, (list, tuple, np.ndarray)):
         array = np.asarray(value)
-        if np.issubdtype(array.dtype, np.number):
+        if np.issubdtype(array.dtype, np.number) and not np.iscomplexobj(array):
             return np.array2string(array.astype(float), precision=4, separator=", ",
                                    suppress_small=True, floatmode="maxprec")
     return repr(value)
+
+
+def _has_attribute(value, name: str) -> bool:
+    """``hasattr``, but False (not an exception) when the attribute lookup itself breaks."""
+    try:
+        return hasattr(value, name)
+    except Exception:
+        return False
+
+
+def as_numbers(value) -> tuple[np.ndarray | None, str | None]:
+    """``value`` as a float64 array, or (None, what it is instead) when it is not numbers.
+
+    Accepts what numpy reads as real numbers (ints, floats, bools, lists and
+    arrays of them).  Refuses, with a phrase that completes "your answer ...":
+    text ("is a str"), complex numbers (numpy would silently drop the imaginary
+    part), integers too large for a float, and objects numpy cannot read,
+    including objects whose ``__array__`` or ``__float__`` raise.
+
+    Returns
+    -------
+    numbers : ndarray or None
+    why_not : str or None
+        E.g. ``"is a dict"``, ``"is a Value (its .data holds the number)"``.
+    """
+    kind = type(value).__name__
+    if value is None:                   # numpy would read it as NaN
+        return None, "is None"
+    if isinstance(value, (str, bytes)):
+        return None, f"is a {kind}"
+    if _is_huge_int(value):
+        return None, f"is an integer of about {_digits(value)} digits, more than a float can hold"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = np.asarray(value)
+            if raw.dtype.kind == "c":
+                return None, ("is a complex number" if raw.ndim == 0
+                              else "contains complex numbers") + ", but the answer is real"
+            if raw.dtype.kind in "USV":
+                return None, f"is a {kind} of text, not numbers"
+            return raw.astype(np.float64), None
+    except OverflowError:
+        return None, f"is a {kind} holding an integer too large for a float"
+    except (TypeError, ValueError):
+        pass  # not numbers: say what it is below
+    except Exception as error:  # a student's object whose __array__, __len__... raises
+        return None, f"is a {kind} that cannot be read as numbers ({type(error).__name__})"
+    if not isinstance(value, np.ndarray) and _has_attribute(value, "data"):
+        return None, f"is a {kind} (its .data holds the number)"
+    if isinstance(value, (list, tuple)) and value and _has_attribute(value[0], "data"):
+        item = type(value[0]).__name__
+        return None, f"is a {kind} of {item} objects (each one's .data holds a number)"
+    return None, f"is a {kind}"
+
+
+def _quotes_hint(text) -> str:
+    """A number typed in quotes gets told to drop them."""
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return ""
+    return ": remove the quotes"
+
+
+# --- a student's code: call it, and say where it failed ---------------------------------------
+
+
+#: Folders whose code is not the student's: nblib itself, Python's library, installed packages.
+_LIBRARY_FOLDERS = tuple(sorted({
+    os.path.dirname(os.path.abspath(__file__)),
+    *(os.path.abspath(folder) for key, folder in sysconfig.get_paths().items()
+      if key in ("stdlib", "platstdlib", "purelib", "platlib")),
+}))
+
+
+def _is_library(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return any(path.startswith(folder + os.sep) for folder in _LIBRARY_FOLDERS)
+
+
+def _code_name(code) -> str:
+    """A function's name as a student wrote it: ``MyLayer.__call__``, ``lambda``."""
+    name = getattr(code, "co_qualname", code.co_name)     # co_qualname: Python 3.11+
+    name = name.rsplit("<locals>.", 1)[-1]
+    return "lambda" if name == "<lambda>" else name
+
+
+def where_raised(error: BaseException) -> str:
+    """Where in the student's code ``error`` was raised, e.g. ``" (line 3 of your f)"``.
+
+    The innermost frame of the traceback that is not in nblib, numpy or Python's
+    own library: the student's line that made the failing call.  The line is
+    counted from the ``def`` (line 1).  Empty when no frame is the student's
+    (a builtin given as the answer, or a call that failed before entering it).
+    """
+    frame = None
+    tb = error.__traceback__
+    while tb is not None:
+        if not _is_library(tb.tb_frame.f_code.co_filename):
+            frame = tb
+        tb = tb.tb_next
+    if frame is None or frame.tb_frame.f_code.co_name == "<module>":
+        return ""
+    code = frame.tb_frame.f_code
+    line = frame.tb_lineno - code.co_firstlineno + 1
+    return f" (line {line} of your {_code_name(code)})"
+
+
+def error_text(error: BaseException) -> str:
+    """``"ExceptionType: message"`` on one line (just the type when there is no message)."""
+    kind = type(error).__name__
+    message = _safe_text(lambda: error, "", longest=3 * _LONGEST)
+    return f"{kind}: {message}" if message else kind
+
+
+def _raised_in(error: BaseException) -> str:
+    """The name of the function that raised ``error``, e.g. ``"MyLayer.__call__"``."""
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return _code_name(tb.tb_frame.f_code)
+
+
+def function_name(func) -> str:
+    """The name a student gave their function, or "your function"."""
+    try:
+        name = getattr(func, "__name__", None)
+    except Exception:
+        name = None
+    return name if isinstance(name, str) and name else "your function"
+
+
+def wrong_signature(func, name: str, args: tuple, arg_names: Sequence[str] = ()) -> str | None:
+    """Why ``func`` cannot be called with ``args`` (a verb phrase), or None when it can.
+
+    E.g. "neuron_output(x, w) does not fit the check's call neuron_output(x, w, b):
+    define it with these 3 arguments".  None also when the signature is unknown
+    (a builtin): then the call itself will say.
+    """
+    try:
+        signature = inspect.signature(func)
+    except Exception:  # no signature to read (builtins, odd callables): let the call tell
+        return None
+    try:
+        signature.bind(*args)
+    except TypeError:
+        pass
+    else:
+        return None
+    names = [*arg_names, *(f"arg{i + 1}" for i in range(len(arg_names), len(args)))]
+    expected = ", ".join(names[:len(args)])
+    shown = _safe_text(lambda: f"{name}{signature}", name)
+    count = f"{len(args)} argument" + ("" if len(args) == 1 else "s")
+    return (f"{shown} does not fit the check's call {name}({expected}): "
+            f"define it with these {count}")
+
+
+@dataclass
+class Attempt:
+    """What one call of a student's function gave: a result, or what it raised.
+
+    Attributes
+    ----------
+    got : object
+        The result (None when it raised).
+    error : str or None
+        ``"ExceptionType: message"`` when it raised.
+    where : str
+        Where in the student's code it raised, e.g. ``" (line 3 of your f)"``.
+    stub : NotDone or None
+        The verdict when a stub raised ``NotImplementedError``.
+    """
+
+    got: object = None
+    error: str | None = None
+    where: str = ""
+    stub: NotDone | None = None
+
+
+def attempt(func: Callable, args: tuple) -> Attempt:
+    """Call ``func(*args)`` on a copy of ``args``; record the result or the exception.
+
+    The copy keeps a function that changes its inputs from changing the cases.
+    numpy's overflow warnings and other warnings are silenced: they would only
+    repeat what the verdict says in words.
+    """
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = func(*copy.deepcopy(args))
+    except Exception as error:  # a student's bug: report it, don't crash the check
+        # a stub may sit in a helper the checked function calls: name the one that raised
+        stub = stub_not_done(error) if isinstance(error, NotImplementedError) else None
+        return Attempt(error=error_text(error), where=where_raised(error), stub=stub)
+    return Attempt(got=got)
 
 
 # --- compare: a notebook checking its own code (may show both numbers) --------------------
@@ -58,13 +324,10 @@ def _difference(got, expected, tol: float) -> str | None:
         return "returned None (did you forget `return`, or leave `...` in place?)"
     if got is Ellipsis:
         return "is still `...`: replace it with your answer"
-    if isinstance(got, (str, bytes)):
-        return (f"returned {type(got).__name__} {got!r}, "
+    got_array, _ = as_numbers(got)
+    if got_array is None:
+        return (f"returned {type(got).__name__} {format_value(got)}, "
                 f"expected a number like {format_value(expected)}")
-    try:
-        got_array = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"returned {type(got).__name__} {got!r}, expected a number like {format_value(expected)}"
     expected_array = np.asarray(expected, dtype=np.float64)
     if got_array.shape != expected_array.shape:
         return (f"returned shape {got_array.shape}, expected shape {expected_array.shape} "
@@ -137,26 +400,38 @@ def _wanted(expected) -> str:
     return "one number" if shape == () else f"an array of shape {shape}"
 
 
-def _describe_wrong(got, expected, tol: float) -> str | None:
+def describe_wrong(got, expected, tol: float, *, direction: bool = True,
+                   sign_step: str = "") -> str | None:
     """How ``got`` differs from ``expected``, as a verb phrase; None when it matches.
 
-    The exercises' describer.  It may name the type, the shape, the sign, the
-    order of magnitude and the direction of an error, but never the expected
-    value itself ("is too high", "has shape (3,), expected an array of shape (2,)").
+    The exercises' describer.  It names the type, the shape, NaN, the sign and,
+    only when ``direction`` is true, the direction and size of an error ("is too
+    high", "is more than 10 times too large"); never the expected value itself.
+
+    Parameters
+    ----------
+    got : object
+        Whatever the student gave; never trusted to behave.
+    expected : number or array
+    tol : float
+        Allowed absolute and relative difference.
+    direction : bool
+        Whether "too high/too low", "slightly" and sizes may be said (see the
+        module's docstring: not for typed values, nor for whole-number answers).
+    sign_step : str
+        What decides the answer's sign, said when ``got`` has the opposite sign.
     """
     if got is Ellipsis:
         return "is still `...`: replace it with your answer"
     if got is None:
         return "is None"
     wanted = _wanted(expected)
-    if isinstance(got, (str, bytes)):
-        return f"is a {type(got).__name__}, expected {wanted}" + _quotes_hint(got)
-    try:
-        got_array = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        # A Value, a dict, a ragged list...: name the type, and for a Value where to look.
-        data_hint = " (its .data holds the number)" if hasattr(got, "data") else ""
-        return f"is a {type(got).__name__}{data_hint}, expected {wanted}"
+    got_array, why_not = as_numbers(got)
+    if got_array is None and (_is_huge_int(got) or "complex number" in why_not):
+        return why_not                  # a number, but not one a float can hold
+    if got_array is None:
+        quotes = _quotes_hint(got) if isinstance(got, (str, bytes)) else ""
+        return f"{why_not}, expected {wanted}{quotes}"
     expected_array = np.asarray(expected, dtype=np.float64)
     if got_array.shape != expected_array.shape:
         if isinstance(got, (tuple, list)) and expected_array.ndim == 0:
@@ -170,48 +445,50 @@ def _describe_wrong(got, expected, tol: float) -> str | None:
     if np.allclose(got_array, expected_array, rtol=tol, atol=tol):
         return None
     if got_array.ndim == 0:
-        return _describe_number(float(got_array), float(expected_array), tol)
-    return _describe_entries(got_array, expected_array, tol)
+        return _describe_number(float(got_array), float(expected_array), tol, direction,
+                                sign_step)
+    return _describe_entries(got_array, expected_array, tol, direction, sign_step)
 
 
-def _quotes_hint(text) -> str:
-    """A number typed in quotes gets told to drop them."""
-    try:
-        float(text)
-    except ValueError:
-        return ""
-    return ": remove the quotes"
+def _wrong_sign(every_entry: bool, sign_step: str) -> str:
+    """The wrong-sign phrase: with the step that decides the sign, never with "the size is right"."""
+    said = "has the wrong sign" + (" in every entry" if every_entry else "")
+    return f"{said}: {sign_step}" if sign_step else said
 
 
-def _describe_number(got: float, expected: float, tol: float) -> str:
-    """Sign, order of magnitude or direction of a wrong number, without saying the right one."""
-    direction = "too high" if got > expected else "too low"
+def _describe_number(got: float, expected: float, tol: float, direction: bool,
+                     sign_step: str) -> str:
+    """Sign and, with ``direction``, the direction or size of a wrong number."""
+    higher = "too high" if got > expected else "too low"
     if abs(expected) <= tol:            # the answer is 0: no sign or ratio to speak of
-        return f"is {direction}"
+        return f"is {higher}" if direction else NOT_RIGHT
     if got == 0:
         return "is 0, and the right answer is not"
     ratio = got / expected
     if ratio < 0:
-        same_size = abs(ratio + 1) < _NEARLY
-        return "has the wrong sign" + (" (its size is right)" if same_size else "")
+        return _wrong_sign(False, sign_step)
+    if not direction:
+        return NOT_RIGHT
     if ratio >= 10:
         return "is more than 10 times too large"
     if ratio <= 0.1:
         return "is less than a tenth of the right size"
     if abs(ratio - 1) < _NEARLY:
-        return f"is slightly {direction}: close, but not within the tolerance ({tol:g})"
-    return f"is {direction}"
+        return f"is slightly {higher}: close, but not within the tolerance ({tol:g})"
+    return f"is {higher}"
 
 
-def _describe_entries(got: np.ndarray, expected: np.ndarray, tol: float) -> str:
+def _describe_entries(got: np.ndarray, expected: np.ndarray, tol: float, direction: bool,
+                      sign_step: str) -> str:
     """Which entries of a wrong array are off, and how, without showing the right ones."""
     nonzero = np.abs(expected) > tol
     if nonzero.any() and np.all(np.sign(got[nonzero]) == -np.sign(expected[nonzero])):
-        same_size = np.allclose(-got, expected, rtol=_NEARLY, atol=tol)
-        return "has the wrong sign in every entry" + (" (the sizes are right)" if same_size else "")
+        return _wrong_sign(True, sign_step)
     if not got.any():
         return "is all zeros"
     factor = _common_factor(got, expected, tol)
+    if factor is not None and not direction:
+        return "is off by the same factor in every entry (a missing or extra constant?)"
     if factor is not None and factor >= 10:
         return "is more than 10 times too large in every entry"
     if factor is not None and factor <= 0.1:
@@ -219,7 +496,7 @@ def _describe_entries(got: np.ndarray, expected: np.ndarray, tol: float) -> str:
     if factor is not None:
         size = "too large" if factor > 1 else "too small"
         return f"is {size} by the same factor in every entry (a missing or extra constant?)"
-    return _wrong_entries(got, expected, tol)
+    return _wrong_entries(got, expected, tol, direction)
 
 
 def _common_factor(got, expected, tol: float) -> float | None:
@@ -233,29 +510,35 @@ def _common_factor(got, expected, tol: float) -> float | None:
     return None
 
 
-def _wrong_entries(got, expected, tol: float, most: int = 4) -> str:
-    """E.g. "is wrong in entries [0] (too low) and [2] (too high)"."""
+def _wrong_entries(got, expected, tol: float, direction: bool, most: int = 4) -> str:
+    """E.g. "is wrong in entries [0] (too low) and [2] (too high)" (without the directions
+    when ``direction`` is false)."""
     wrong = np.argwhere(~np.isclose(got, expected, rtol=tol, atol=tol))
-    shown = [f"{_index(i)} ({'too high' if got[tuple(i)] > expected[tuple(i)] else 'too low'})"
-             for i in wrong[:most]]
+
+    def shown(i) -> str:
+        if not direction:
+            return _index(i)
+        return f"{_index(i)} ({'too high' if got[tuple(i)] > expected[tuple(i)] else 'too low'})"
+
+    listed = [shown(i) for i in wrong[:most]]
     if len(wrong) > most:
-        shown.append(f"{len(wrong) - most} more")
+        listed.append(f"{len(wrong) - most} more")
     entries = "entry" if len(wrong) == 1 else "entries"
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    return f"is wrong in {entries} {listed}"
+    text = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    return f"is wrong in {entries} {text}"
 
 
 def _index(index) -> str:
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
 
-def _close(got, target, rtol: float, atol: float) -> bool:
+def _close(got, target, rtol: float, atol: float, *, equal_nan: bool = False) -> bool:
     """Whether ``got`` and ``target`` are numbers or arrays of one shape, equal within tolerance."""
-    try:
-        got, target = np.asarray(got, dtype=np.float64), np.asarray(target, dtype=np.float64)
-    except (TypeError, ValueError):
+    got, _ = as_numbers(got)
+    target, _ = as_numbers(target)
+    if got is None or target is None or got.shape != target.shape:
         return False
-    return got.shape == target.shape and bool(np.allclose(got, target, rtol=rtol, atol=atol))
+    return bool(np.allclose(got, target, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 @dataclass
@@ -266,18 +549,9 @@ class _Outcome:
     expected: object
     got: object = None
     error: str | None = None            # "ExceptionType: message"
+    where: str = ""                     # " (line 3 of your f)"
     problem: str | None = None          # None: this case is right
     stub: NotDone | None = None         # the verdict when a stub raised NotImplementedError
-
-
-def _raised_in(error: BaseException) -> str:
-    """The name of the function that raised ``error``, e.g. ``"MyLayer.__call__"``."""
-    tb = error.__traceback__
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    code = tb.tb_frame.f_code
-    name = getattr(code, "co_qualname", code.co_name)     # co_qualname: Python 3.11+
-    return name.rsplit("<locals>.", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -298,7 +572,10 @@ class Mistake:
         Value exercises: the wrong answer, matched within ``tol`` (relative).
     function : callable, optional
         Function exercises: the mistaken code, taking the same arguments.  Matches
-        when it gives what the student's function gave on every case.
+        when it does what the student's function did on every case: the same
+        result (NaN where the student's has NaN), or an exception of the same
+        type where the student's raised (mistaken code often breaks on some
+        shapes only: a missing ``keepdims``).
     error : str, optional
         Function exercises: a regular expression searched in "ExceptionType:
         message" of what the student's code raised on the first failing case.
@@ -341,19 +618,26 @@ class Mistake:
                 return first.error is not None and re.search(self.error, first.error) is not None
             if self.function is not None:
                 tol = exercise_tol if self.tol is None else self.tol
-                with np.errstate(all="ignore"):     # mistaken code may overflow: that's fine
-                    return all(outcome.error is None
-                               and _close(outcome.got,
-                                          self.function(*copy.deepcopy(outcome.args)), tol, tol)
-                               for outcome in outcomes)
+                return all(self._reproduces(outcome, tol) for outcome in outcomes)
             if first.error is not None:
                 return False
             if self.when is not None:
-                return bool(self.when(first.got, first.expected))
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return bool(self.when(first.got, first.expected))
             tol = VALUE_MISTAKE_TOL if self.tol is None else self.tol
             return _close(first.got, self.value, tol, 1e-12)
-        except Exception:  # mistaken code or a predicate failing on an odd answer: not this one
+        except Exception:  # a predicate failing on an odd answer: not this one
             return False
+
+    def _reproduces(self, outcome: _Outcome, tol: float) -> bool:
+        """Whether the mistaken code does on ``outcome``'s case what the student's did."""
+        mistaken = attempt(self.function, outcome.args)
+        if mistaken.error is not None:      # it raises here: so must the student's, alike
+            kind = mistaken.error.split(":", 1)[0]
+            return outcome.error is not None and outcome.error.split(":", 1)[0] == kind
+        return outcome.error is None and _close(outcome.got, mistaken.got, tol, tol,
+                                                equal_nan=True)
 
 
 class NotDone(str):
@@ -374,12 +658,45 @@ def stub_not_done(error: NotImplementedError) -> NotDone:
 FUNCTION_NOT_DONE = NotDone("replace the `...` with a function, run that cell, then this check")
 
 
+def _answers_every_submission(check: Callable) -> Callable:
+    """Wrap an exercise's ``check`` in the last-resort safety net.
+
+    The checks are written to describe any answer; if one still fails on an
+    answer nobody foresaw, the student sees a verdict line saying so instead
+    of a traceback from inside nblib.  The tests submit junk and mutated
+    solutions to every exercise and require that this line never appears.
+    """
+    @functools.wraps(check)
+    def safe_check(self, *answer, **named):
+        given = [*answer, *named.values()]
+        if len(given) != 1:
+            self.passed = False
+            print(f"{FAIL} {self.name}: give the check your answer, one argument: "
+                  ".check(your_answer)")
+            return
+        try:
+            check(self, given[0])
+        except Exception as error:
+            self.passed = False
+            print(f"{FAIL} {self.name}: {CHECK_FAILED} ({error_text(error)}). That is a bug "
+                  "in the check: please report it, with your answer.")
+    return safe_check
+
+
 class Feedback:
     """What every kind of exercise shares: one way to print a verdict, ``.hint()``, ``.solution()``.
 
     A subclass has the attributes ``name``, ``hint_text``, ``solution_code`` and
-    ``passed``, and calls :meth:`_report` from its ``check``.
+    ``passed``, and calls :meth:`_report` from its ``check(answer)``.  Every
+    subclass's ``check`` is wrapped in a safety net (see :meth:`__init_subclass__`).
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """Give every ``check`` a subclass defines the safety net: a verdict line, never a
+        traceback from nblib (see :func:`_answers_every_submission`)."""
+        super().__init_subclass__(**kwargs)
+        if "check" in cls.__dict__:
+            cls.check = _answers_every_submission(cls.__dict__["check"])
 
     def _report(self, problem: str | None, praise: str = "") -> None:
         """Print "✓ Correct!" when ``problem`` is None, else "✗" with the problem; set ``passed``.
@@ -426,7 +743,17 @@ class Exercise(Feedback):
         Allowed absolute and relative difference.
     mistakes : sequence of Mistake
         Typical wrong answers, tried in order; the first match's message is
-        printed instead of the generic "too high" description.
+        printed instead of the generic description.
+    direction : bool or None
+        Whether a wrong number may be called "too high", "too low", "slightly"
+        off or "10 times too large".  None (the default) decides by the rule of
+        the module's docstring: never for a value exercise (a typed number:
+        directions would be a bisection), never for a function whose expected
+        results are all whole numbers (a count, a class label), otherwise yes.
+    sign_step : str
+        What decides the sign of the answer, e.g. "the minus in front of the
+        log loss turns ...".  Said when an answer has the wrong sign, in place
+        of confirming its size.  It must not contain the answer.
 
     Failure messages say what kind of wrong an answer is and never print the
     expected value; for a function they show the failing input and what the
@@ -441,6 +768,8 @@ class Exercise(Feedback):
     solution_code: str = ""
     tol: float = 1e-6
     mistakes: Sequence[Mistake] = ()
+    direction: bool | None = None
+    sign_step: str = ""
     passed: bool = field(default=False, init=False)
 
     def __post_init__(self):
@@ -461,21 +790,33 @@ class Exercise(Feedback):
         if mistake.value is not None and _close(mistake.value, self.expected, self.tol, self.tol):
             raise ValueError(f"{self.name}: the mistake {mistake.message!r} is the right answer")
         if mistake.function is not None:
-            try:
-                with np.errstate(all="ignore"):     # mistaken code may overflow: that's fine
-                    results = [mistake.function(*copy.deepcopy(args)) for args, _ in self.cases]
-            except Exception as error:
+            results = [attempt(mistake.function, args) for args, _ in self.cases]
+            if all(result.error is not None for result in results):
                 raise ValueError(f"{self.name}: the mistake {mistake.message!r} raised "
-                                 f"{type(error).__name__}: {error} (for code that raises, "
-                                 "use error=)") from error
-            if all(_close(result, expected, self.tol, self.tol)
+                                 f"{results[0].error} on every case (for code that raises, "
+                                 "use error=)")
+            if all(result.error is None and _close(result.got, expected, self.tol, self.tol)
                    for result, (_, expected) in zip(results, self.cases)):
                 raise ValueError(f"{self.name}: the mistake {mistake.message!r} gives the right "
                                  "answer on every case, so it could never be recognised")
 
+    @property
+    def gives_direction(self) -> bool:
+        """Whether wrong numbers may be called too high or too low (see ``direction``)."""
+        if self.direction is not None:
+            return self.direction
+        if not self.cases:
+            return False
+        results = [np.asarray(expected, dtype=np.float64) for _, expected in self.cases]
+        return not all(np.array_equal(result, np.round(result)) for result in results)
+
     def check(self, answer) -> None:
         """Check ``answer`` (a function, or a value) and print the verdict."""
         self._report(self._check_function(answer) if self.cases else self._check_value(answer))
+
+    def _describe(self, got, expected) -> str | None:
+        return describe_wrong(got, expected, self.tol, direction=self.gives_direction,
+                              sign_step=self.sign_step)
 
     def _check_value(self, answer) -> str | None:
         if answer is Ellipsis:
@@ -483,23 +824,31 @@ class Exercise(Feedback):
         if answer is None:   # a variable set from print(...) or .backward(): no `return` involved
             return ("your answer is None: set the variable to a number "
                     "(print(...) and .backward() give None)")
-        problem = _describe_wrong(answer, self.expected, self.tol)
+        problem = self._describe(answer, self.expected)
         if problem is None:
             return None
         mistake = self._recognise([_Outcome((), self.expected, answer, problem=problem)])
-        return mistake.message if mistake else f"your answer {problem}"
+        if mistake is not None:
+            return mistake.message
+        if problem == NOT_RIGHT and self.tol > 0:
+            problem += (" (if you rounded it, keep more digits or type the expression: the "
+                        f"check allows a difference of about {self.tol:g})")
+        return f"your answer {problem}"
 
     def _check_function(self, func: Callable) -> str | None:
         if func is None or func is Ellipsis:
             return FUNCTION_NOT_DONE
         if not callable(func):
             return f"expected a function, got {type(func).__name__}"
+        name = function_name(func)
+        misfit = wrong_signature(func, name, self.cases[0][0], self.arg_names)
+        if misfit is not None:
+            return misfit
         outcomes = [self._run(func, args, expected) for args, expected in self.cases]
         wrong = [outcome for outcome in outcomes if outcome.problem is not None]
         if not wrong:
             return None
         first = wrong[0]
-        name = getattr(func, "__name__", "your function")
         if first.stub is not None:
             return first.stub
         if first.got is Ellipsis:
@@ -507,7 +856,7 @@ class Exercise(Feedback):
         call = f"{name}({self._show_args(first.args)})"
         mistake = self._recognise(outcomes)
         if first.error is not None:
-            said = f"{call} raised {first.error}"
+            said = f"{call} raised {first.error}{first.where}"
         else:
             said = f"{call} returned {format_value(first.got)}"
         if mistake is not None:
@@ -520,16 +869,11 @@ class Exercise(Feedback):
 
     def _run(self, func: Callable, args: tuple, expected) -> _Outcome:
         """Call the student's function on one case; record what came back or what it raised."""
-        try:
-            # numpy's overflow warnings would only repeat what the verdict says in words
-            with np.errstate(all="ignore"):
-                got = func(*copy.deepcopy(args))    # a copy: their code may modify its inputs
-        except Exception as error:  # a student's bug: report it, don't crash the check
-            message = f"{type(error).__name__}: {error}"
-            # a stub may sit in a helper the checked function calls: name the one that raised
-            stub = stub_not_done(error) if isinstance(error, NotImplementedError) else None
-            return _Outcome(args, expected, error=message, problem=message, stub=stub)
-        return _Outcome(args, expected, got, problem=_describe_wrong(got, expected, self.tol))
+        result = attempt(func, args)
+        if result.error is not None:
+            return _Outcome(args, expected, error=result.error, where=result.where,
+                            problem=result.error, stub=result.stub)
+        return _Outcome(args, expected, result.got, problem=self._describe(result.got, expected))
 
     def _recognise(self, outcomes: Sequence[_Outcome]) -> Mistake | None:
         """The first of this exercise's mistakes that explains the outcomes, if any."""
@@ -542,6 +886,7 @@ class Exercise(Feedback):
         names = list(self.arg_names) + [""] * (len(args) - len(self.arg_names))
         return ", ".join(f"{n}={format_value(a)}" if n else format_value(a)
                          for n, a in zip(names, args))
+
 
 @dataclass
 class Choice(Feedback):
@@ -580,15 +925,15 @@ class Choice(Feedback):
     def check(self, choice) -> None:
         """Check the chosen letter and print the verdict."""
         letters = ", ".join(f'"{letter}"' for letter in self.options)
+        letter = str.upper(str.strip(choice)) if isinstance(choice, str) else None
         if choice is Ellipsis:
             message = NotDone(f"set your answer to one letter, {letters}, instead of `...`")
-        elif not isinstance(choice, str):
+        elif letter is None:
             message = (f"your answer is of type {type(choice).__name__}: set it to one letter, "
                        f"{letters} (in quotes)")
-        elif choice.strip().upper() not in self.options:
-            message = f"{choice!r} is not one of the options: choose one of {letters}"
-        elif choice.strip().upper() != self.answer:
-            letter = choice.strip().upper()
+        elif letter not in self.options:
+            message = f"{format_value(choice)} is not one of the options: choose one of {letters}"
+        elif letter != self.answer:
             message = f"not {letter}: {self.why_not[letter]}"
         else:
             message = None

@@ -106,7 +106,7 @@ def test_value_exercise_wrong_says_how_not_what(capsys):
     exercise.check(np.log(0.01))
     out = capsys.readouterr().out
     assert out.splitlines() == [
-        f"{FAIL} Exercise 2 (log loss): your answer has the wrong sign (its size is right)",
+        f"{FAIL} Exercise 2 (log loss): your answer has the wrong sign",
         "  Stuck? Run .hint() on this exercise, or .solution() to see one answer.",
     ]
     assert not exercise.passed
@@ -157,15 +157,17 @@ def test_passed_is_reset_by_a_later_wrong_answer(capsys):
 
 
 def test_no_hint_line_without_a_hint(capsys):
-    Exercise("E", expected=1.0).check(2.0)
-    assert capsys.readouterr().out == f"{FAIL} E: your answer is too high\n"
+    Exercise("E", expected=1.5).check(2.0)
+    assert capsys.readouterr().out == (
+        f"{FAIL} E: your answer is not right (if you rounded it, keep more digits or type the "
+        "expression: the check allows a difference of about 1e-06)\n")
 
 
 # --- what kind of wrong: numbers -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("got, expected, description", [
-    (-1.2, 1.2, "has the wrong sign (its size is right)"),
+    (-1.2, 1.2, "has the wrong sign"),
     (-0.5, 1.2, "has the wrong sign"),
     (12.5, 1.2, "is more than 10 times too large"),
     (-125.0, -12.0, "is more than 10 times too large"),
@@ -180,16 +182,63 @@ def test_no_hint_line_without_a_hint(capsys):
     (1e-7, 0.0, None),
 ])
 def test_number_descriptions(got, expected, description, capsys):
-    Exercise("E", expected=expected).check(got)
+    """A function's result may be called too high or too low (direction=True)."""
+    Exercise("E", cases=[((), expected)], direction=True).check(lambda: got)
     out = capsys.readouterr().out
     if description is None:
         assert out.startswith(PASS)
     else:
-        assert out == f"{FAIL} E: your answer {description}\n"
+        assert out == f"{FAIL} E: <lambda>() returned {format_value(got)}, which {description}\n"
+
+
+@pytest.mark.parametrize("got, expected, description", [
+    (-1.2, 1.2, "has the wrong sign"),
+    (-0.5, 1.2, "has the wrong sign"),
+    (0.0, 1.2, "is 0, and the right answer is not"),
+    (12.5, 1.2, "is not right"),
+    (0.1, 1.2, "is not right"),
+    (1.5, 1.2, "is not right"),
+    (1.0, 1.2, "is not right"),
+    (1.2001, 1.2, "is not right"),
+    (0.3, 0.0, "is not right"),
+    (-0.3, 0.0, "is not right"),
+])
+def test_a_typed_value_gets_no_direction_size_or_closeness(got, expected, description, capsys):
+    """Too high / too low (and "10 times too large", "close") would be a bisection."""
+    Exercise("E", expected=expected).check(got)
+    out = capsys.readouterr().out
+    assert out.startswith(f"{FAIL} E: your answer {description}"), out
+    for word in ("high", "low", "large", "small", "tenth", "close", "slightly", "size is right"):
+        assert not re.search(rf"\b{word}\b", out), out
+
+
+@pytest.mark.parametrize("expected, direction", [
+    (49, False), (49.0, False), (np.array([0, 1]), False),   # whole numbers: a count, classes
+    (0.5, True), (np.array([0.5, 1.0]), True),
+])
+def test_a_function_gets_a_direction_unless_its_results_are_whole_numbers(
+        expected, direction, capsys):
+    exercise = Exercise("E", cases=[((), expected)])
+    assert exercise.gives_direction is direction
+    exercise.check(lambda: np.asarray(expected) + 0.25)
+    out = capsys.readouterr().out
+    assert ("too high" in out) is direction, out
+    assert not Exercise("E", expected=0.5).gives_direction         # a typed value: never
+    assert Exercise("E", expected=0.5, direction=True).gives_direction
+
+
+def test_a_wrong_sign_names_the_step_that_decides_it_not_the_size(capsys):
+    exercise = Exercise("E", expected=4.6, sign_step="mind the minus in front of the loss.")
+    exercise.check(-4.6)
+    assert capsys.readouterr().out.startswith(
+        f"{FAIL} E: your answer has the wrong sign: mind the minus in front of the loss.\n")
+    Exercise("E", cases=[((), np.array([1.5, -2.5]))], sign_step="dz is y_hat - y.").check(
+        lambda: np.array([-1.5, 2.5]))
+    assert "which has the wrong sign in every entry: dz is y_hat - y." in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("got, description", [
-    ([-1.0, -2.0, 3.0], "has the wrong sign in every entry (the sizes are right)"),
+    ([-1.0, -2.0, 3.0], "has the wrong sign in every entry"),
     ([-2.0, -1.0, 0.5], "has the wrong sign in every entry"),
     ([3.0, 6.0, -9.0], "is too large by the same factor in every entry"),
     ([0.5, 1.0, -1.5], "is too small by the same factor in every entry"),
@@ -204,21 +253,34 @@ def test_number_descriptions(got, expected, description, capsys):
     (1.0, "has shape (), expected an array of shape (3,)"),
 ])
 def test_array_descriptions(got, description, capsys):
-    Exercise("E", cases=[((), np.array([1.0, 2.0, -3.0]))]).check(lambda: np.asarray(got))
+    Exercise("E", cases=[((), np.array([1.0, 2.0, -3.0]))], direction=True).check(
+        lambda: np.asarray(got))
     out = capsys.readouterr().out
     assert description in out, out
-    assert "expected [" not in out
+    assert "expected [" not in out and "sizes are right" not in out
+
+
+@pytest.mark.parametrize("got, description", [
+    ([3.0, 6.0, -9.0], "is off by the same factor in every entry"),
+    ([10.5, 21.0, -31.5], "is off by the same factor in every entry"),
+    ([1.0, 2.5, -3.0], "is wrong in entry [1]"),
+    ([0.0, 2.5, -3.0], "is wrong in entries [0] and [1]"),
+])
+def test_array_descriptions_without_direction(got, description, capsys):
+    Exercise("E", cases=[((), np.array([1.0, 2.0, -3.0]))]).check(lambda: np.asarray(got))
+    out = capsys.readouterr().out
+    assert f"which {description}" in out and "too" not in out, out
 
 
 def test_many_wrong_entries_are_summarised(capsys):
-    Exercise("E", cases=[((), np.arange(1.0, 8.0))]).check(lambda: np.array([1, 9, 9, 9, 9, 9, 0.0]))
+    Exercise("E", cases=[((), np.arange(1.0, 8.0))], direction=True).check(lambda: np.array([1, 9, 9, 9, 9, 9, 0.0]))
     assert ("is wrong in entries [1] (too high), [2] (too high), [3] (too high), [4] (too high) "
             "and 2 more") in capsys.readouterr().out
 
 
 def test_matrix_entries_are_named_by_row_and_column(capsys):
     Exercise("E", cases=[((), np.eye(2))]).check(lambda: np.array([[1.0, 0.0], [0.5, 1.0]]))
-    assert "is wrong in entry [1, 0] (too high)" in capsys.readouterr().out
+    assert "is wrong in entry [1, 0]" in capsys.readouterr().out
 
 
 # --- Exercise: a function ----------------------------------------------------------------------------
@@ -238,7 +300,8 @@ def test_function_exercise_wrong_shows_input_and_got_not_expected(capsys):
     exercise = square_exercise()
     exercise.check(square)
     first = capsys.readouterr().out.splitlines()[0]
-    assert first == f"{FAIL} Exercise 1 (square): square(x=3) returned 6, which is too low"
+    # the squares of the cases are whole numbers: no direction (see test above)
+    assert first == f"{FAIL} Exercise 1 (square): square(x=3) returned 6, which is not right"
     assert not exercise.passed
 
 
@@ -247,7 +310,7 @@ def test_function_exercise_reports_the_first_failing_case(capsys):
         return abs(x) * x if np.ndim(x) else x * x     # right for numbers, wrong for arrays
 
     square_exercise().check(square)
-    assert ("square(x=[ 1., -2.]) returned [ 1., -4.], which is wrong in entry [1] (too low)"
+    assert ("square(x=[ 1., -2.]) returned [ 1., -4.], which is wrong in entry [1]\n"
             in capsys.readouterr().out)
 
 
@@ -276,7 +339,7 @@ def test_function_exercise_not_a_function(capsys, answer, message):
     (lambda x: [x, x], "returned [3., 3.], which is a list of 2 items, expected one number"),
     (lambda x: float("nan"), "returned nan, which is NaN"),
     (lambda x: "nine", "returned 'nine', which is a str, expected one number"),
-    (lambda x: -x * x, "returned -9, which has the wrong sign (its size is right)"),
+    (lambda x: -x * x, "returned -9, which has the wrong sign\n"),
 ])
 def test_function_exercise_odd_results(capsys, body, message):
     square_exercise().check(body)
@@ -296,8 +359,15 @@ def test_function_exercise_unnamed_arguments(capsys):
 
 
 def test_function_exercise_wrong_signature_is_reported(capsys):
-    Exercise("E", cases=[((1.0, 2.0), 3.0)]).check(lambda a: a)
-    assert "raised TypeError" in capsys.readouterr().out
+    def add(a):
+        return a
+
+    Exercise("E", cases=[((1.0, 2.0), 3.0)], arg_names=["a", "b"]).check(add)
+    assert capsys.readouterr().out == (f"{FAIL} E: add(a) does not fit the check's call "
+                                       "add(a, b): define it with these 2 arguments\n")
+    Exercise("E", cases=[((1.0, 2.0), 3.0)]).check(lambda a, b, c: a)
+    assert "<lambda>(a, b, c) does not fit the check's call <lambda>(arg1, arg2)" in (
+        capsys.readouterr().out)
 
 
 def test_a_function_that_modifies_its_input_cannot_change_the_cases(capsys):
@@ -356,8 +426,8 @@ def test_an_error_mistake_matches_type_and_message(capsys):
         Mistake(error=r"^ZeroDivisionError: .*by zero", message="do not divide by 0."),
     ])
     exercise.check(lambda x: x / 0)
-    assert ("<lambda>(x=3) raised ZeroDivisionError: float division by zero: do not divide by 0."
-            in capsys.readouterr().out)
+    assert ("<lambda>(x=3) raised ZeroDivisionError: float division by zero (line 1 of your "
+            "lambda): do not divide by 0." in capsys.readouterr().out)
     exercise.check(lambda x: x.nope)
     assert "do not divide" not in capsys.readouterr().out
 
@@ -382,7 +452,7 @@ def test_a_predicate_that_breaks_on_an_odd_answer_is_skipped_not_raised(capsys):
     exercise = square_exercise(mistakes=[Mistake(when=first_entry_negative, message="never")])
     exercise.check(lambda x: 2 * x)
     out = capsys.readouterr().out
-    assert "returned 6, which is too low" in out and "never" not in out
+    assert "returned 6, which is not right" in out and "never" not in out
 
 
 def test_mistakes_are_tried_in_order(capsys):
@@ -426,9 +496,9 @@ def test_mistake_needs_a_message():
      "is the right answer"),
     (lambda: square_exercise(mistakes=[Mistake(function=lambda x: x**2, message="m")]),
      "gives the right answer on every case"),
-    (lambda: square_exercise(mistakes=[Mistake(function=lambda x: x / 0, message="m")]),
-     "the mistake 'm' raised ZeroDivisionError: float division by zero (for code that raises, "
-     "use error=)"),
+    (lambda: square_exercise(mistakes=[Mistake(function=lambda x: 1 // 0, message="m")]),
+     "the mistake 'm' raised ZeroDivisionError: integer division or modulo by zero on every "
+     "case (for code that raises, use error=)"),
     (lambda: square_exercise(mistakes=["forgot the square"]), "must be Mistake objects"),
 ])
 def test_exercise_refuses_a_mistake_that_cannot_work(make, error):

@@ -47,6 +47,8 @@ exercise_1 = Exercise(
     name="Exercise 1 (one sample's forward pass)",
     cases=[((x, w, b), _y_hat(x, w, b)) for x, w, b in _SAMPLES],
     arg_names=("x", "w", "b"),
+    sign_step="the sigmoid squashes every z into (0, 1), so the neuron's output is never "
+              "negative.",
     hint_text="""
 First the weighted sum, one number:  z = w @ x + b   (the same as np.dot(w, x) + b).
 Then squash it:  activations.sigmoid(z).
@@ -79,6 +81,7 @@ exercise_2 = Exercise(
     name="Exercise 2 (accept or reject?)",
     cases=[((x, w, b), int(_y_hat(x, w, b) >= 0.5)) for x, w, b in _SAMPLES],
     arg_names=("x", "w", "b"),
+    sign_step="the class is 1 (accept) or 0 (reject), never negative.",
     hint_text="""
 The neuron accepts when y_hat >= 0.5, which is the same as z = w @ x + b >= 0.
 Return 1 or 0 (an int), not the probability. Mind the >=: a sample on the boundary
@@ -114,6 +117,8 @@ exercise_3 = Exercise(
     name="Exercise 3 (put the boundary through a point)",
     cases=[((point, w), _bias_through(point, w)) for point, w in _POINTS],
     arg_names=("point", "w"),
+    sign_step="the sign comes from solving w @ point + b = 0 for b: watch what happens to "
+              "w @ point's sign when it moves to the other side of the equation.",
     hint_text="""
 The decision boundary is where z = w @ x + b = 0.
 The point lies on it when w @ point + b = 0: solve that for b.

@@ -35,6 +35,8 @@ exercise_1 = Exercise(
     cases=[((x,), _k_prime(x)) for x in _K_POINTS],
     arg_names=("x",),
     tol=1e-9,
+    sign_step="differentiating term by term keeps each term's sign (the power rule multiplies "
+              "by the exponent, which is positive here): compare your signs with k's.",
     hint_text="""
 Differentiate term by term with the power rule d/dx x^n = n x^(n-1):
 x³ gives 3x², -2x gives -2, and the constant 1 has slope 0.
@@ -93,6 +95,8 @@ exercise_2 = Exercise(
     name="Exercise 2 (the gradient for one bun)",
     cases=[(case, _bun_gradient(*case)) for case in _BUN_CASES],
     arg_names=("x", "y", "w", "b"),
+    sign_step="the sign comes from dL/dy_hat = 2 (y_hat - y), prediction minus label in that "
+              "order; the sigmoid's slope y_hat (1 - y_hat) is never negative.",
     hint_text="""
 Forward first: z = x @ w + b, y_hat = 1 / (1 + np.exp(-z)).
 Then multiply the three local slopes of the chain:
@@ -128,6 +132,8 @@ _X0, _LR = 2.0, 0.1          # the start and the learning rate of the exercise
 exercise_3 = Exercise(
     name="Exercise 3 (one step of gradient descent)",
     expected=float(gradient_descent_1d(parabola_derivative, _X0, _LR, 1)[1]),
+    sign_step="the step starts at x = 2 and goes against the slope: look at which way "
+              "f'(2) points, and how far a step of lr * f'(2) takes x from 2.",
     hint_text="""
 The slope at x = 2 is f'(2) = 6 * 2 - 4 = 8.  The step goes *against* the slope:
 x_new = x - lr * f'(x).
@@ -165,6 +171,8 @@ _P_SLOPE_AT_0 = 3.0          # p'(0)
 exercise_4 = Exercise(
     name="Exercise 4 (the learning-rate limit)",
     expected=2 / _P_CURVATURE,
+    sign_step="a learning rate is a positive number: the limit is the positive lr at which "
+              "each step's factor (1 - lr·p'') reaches -1.",
     hint_text="""
 On the parabola f(x) = 3x² - 4x + 5 each step multiplied the distance to the minimum
 by (1 - lr * f''), with f'' = 6, so descent converged for lr < 2 / 6.

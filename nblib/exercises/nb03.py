@@ -36,6 +36,8 @@ exercise_1 = Exercise(
     expected=binary_log_loss(_Y_HAT, _Y),
     # 4.6052, typed from the printed value, counts as right.
     tol=1e-4,
+    sign_step="look at the minus in front of the log loss: the log of a probability is "
+              "negative, and the minus turns the loss positive.",
     hint_text="""
 With y = 0 the first term, y·log(ŷ), is switched off.  What is left is
 -log(1 - ŷ): minus the log of the probability the neuron gave to class 0.
@@ -82,6 +84,7 @@ exercise_2 = Exercise(
     name="Exercise 2 (gradient_w)",
     cases=[(args, _gradient_w(*args)) for args in _gradient_cases],
     arg_names=("X", "y", "w", "b"),
+    sign_step="the sign comes from dL/dz = y_hat - y, prediction minus label in that order.",
     hint_text="""
 Three lines, as in the training loop:
   y_hat = sigmoid(X @ w + b)        # one prediction per sample
@@ -128,6 +131,8 @@ exercise_3 = Exercise(
     name="Exercise 3 (mse_dz)",
     cases=[(args, _mse_dz(*args)) for args in _mse_cases],
     arg_names=("z", "y"),
+    sign_step="the sign comes from dL/dŷ = 2(ŷ - y), prediction minus label in that order; "
+              "the sigmoid's slope ŷ(1 - ŷ) is never negative.",
     hint_text="""
 Chain rule: dL/dz = dL/dŷ · dŷ/dz.
   dL/dŷ of (ŷ - y)² is 2(ŷ - y)

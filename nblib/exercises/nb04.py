@@ -31,6 +31,8 @@ def _predicted_gradient():
 exercise_1 = Exercise(
     name="Exercise 1 (predict x.grad)",
     expected=_predicted_gradient(),
+    sign_step="shares add up (+=), none is subtracted, and at x = 3 every use of x here sends "
+              "back a positive share.",
     hint_text="""
 Each use of x sends back its own share, and the shares add up (+=):
   x * x  sends back  x.data (as the left input) + x.data (as the right input)
@@ -87,6 +89,7 @@ exercise_2 = Exercise(
     name="Exercise 2 (relu_backward)",
     cases=[(args, _relu_backward(*args)) for args in _relu_cases],
     arg_names=("x", "grad"),
+    sign_step="relu's slope is 1 or 0, never negative, so what flows back keeps grad's sign.",
     hint_text="""
 Local derivative times the gradient from above.  relu's local derivative is
 1 where x > 0 (relu(x) = x there) and 0 where x <= 0 (relu(x) = 0 there).
@@ -152,10 +155,35 @@ def _loss_negated(got, expected) -> bool:
     return math.isclose(got[0], -expected[0], rel_tol=1e-6)
 
 
+def _log_that_assigns(x: Value) -> Value:
+    """log(x) whose _backward assigns (x.grad = ...) where it should add (+=): Pitfall 1."""
+    out = Value(math.log(x.data), (x,), "log")
+
+    def _backward(grad):
+        x.grad = grad / x.data
+    out._backward = _backward
+    return out
+
+
+def _loss_and_gradient_with_assigning_log(y_hat, y):
+    """What a log with `=` in its _backward gives, on this engine's order of backward steps.
+
+    y_hat feeds two paths, y_hat.log() and 1 - y_hat.  Backward reaches y_hat's log last,
+    so with `=` its share overwrites the one 1 - y_hat sent: right when y = 1 (the other
+    share is 0), 0 when y = 0 (log's own share is y times something, 0).
+    """
+    p = Value(y_hat)
+    loss = -(y * _log_that_assigns(p) + (1 - y) * _log_that_assigns(1 - p))
+    loss.backward()
+    return loss.data, p.grad
+
+
 exercise_3 = Exercise(
     name="Exercise 3 (log and binary cross-entropy)",
     cases=[(args, _loss_and_gradient(*args)) for args in _bce_cases],
     arg_names=("y_hat", "y"),
+    sign_step="the loss is positive (the minus in front of the sum), and log's slope 1/x is "
+              "positive, so log passes grad's sign back unchanged.",
     hint_text="""
 log, in the style of exp above:
   x = self.data
@@ -212,6 +240,12 @@ def binary_cross_entropy(y_hat, y):
                         "backward() cannot run. Build the loss from Value operations: "
                         "y_hat.log() (with log returning a Value), 1 - y_hat, *, + and -; "
                         "not math.log on .data."),
+        Mistake(function=_loss_and_gradient_with_assigning_log,
+                message="the loss is right, and so is dL/dy_hat when y = 1, but when y = 0 it "
+                        "comes back 0: log's _backward assigns (self.grad = ...) where it "
+                        "should add (self.grad += ...), Pitfall 1 of this notebook. y_hat "
+                        "feeds two paths, y_hat.log() and 1 - y_hat; with `=` the share that "
+                        "arrives last overwrites the other instead of adding to it."),
         Mistake(when=_gradient_zero,
                 message="the loss is right but dL/dy_hat came back 0: did log attach its "
                         "_backward (out._backward = _backward)?"),

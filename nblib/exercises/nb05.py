@@ -20,15 +20,35 @@ exercise_1 = Exercise(
     name="Exercise 1 (parameters of MLP(3, [5, 4, 1]))",
     expected=(3 * 5 + 5) + (5 * 4 + 4) + (4 * 1 + 1),
     tol=0.0,
+    # A count: a typed value gets no "too high" / "too low" (nblib.checks: that would give
+    # it away in two guesses). The mistakes below say what was miscounted; anything else
+    # is "not right", with a pointer to .hint().
+    sign_step="a count of parameters cannot be negative.",
     mistakes=[
         Mistake(value=3 * 5 + 5 * 4 + 4 * 1, tol=0.0,
                 message="your answer counts the weights only: every neuron also has a bias."),
+        Mistake(value=3 * 5 + 5 * 4 + 4 * 1 + 1, tol=0.0,
+                message="your answer counts one bias for the whole network: every neuron "
+                        "has a bias of its own."),
+        Mistake(value=3 * 5 + 5 * 4 + 4 * 1 + 3, tol=0.0,
+                message="your answer counts one bias per layer: every neuron has a bias of "
+                        "its own, so a layer has as many biases as neurons."),
         Mistake(value=5 + 4 + 1, tol=0.0,
                 message="your answer counts neurons, not parameters: each neuron has one "
                         "weight per input, plus a bias."),
         Mistake(value=(3 * 5 + 5) + (5 * 4 + 4), tol=0.0,
                 message="your answer leaves out the output layer: its one neuron reads the "
                         "4 outputs of the layer before, and has a bias too."),
+        Mistake(value=(5 * 4 + 4) + (4 * 1 + 1), tol=0.0,
+                message="your answer leaves out the first layer: its 5 neurons read the 3 "
+                        "inputs (the inputs themselves have no parameters, but the first "
+                        "layer's neurons do)."),
+        Mistake(value=(3 * 5 + 5) + (4 * 1 + 1), tol=0.0,
+                message="your answer leaves out the middle layer: its 4 neurons each read "
+                        "the 5 outputs of the first layer, and have a bias each."),
+        Mistake(value=3 + 1 * 5 + 5 + 1 * 4 + 4 + 1 * 1, tol=0.0,
+                message="your answer looks like 3 + 1 * 5 + ... without brackets: * comes "
+                        "before +, so write (inputs + 1) * neurons for each layer."),
         Mistake(value=(3 * 5 + 5) + (5 * 4 + 4) + (4 * 1 + 1) + 3, tol=0.0,
                 message="your answer gives the inputs a bias each, but the inputs are data, "
                         "not neurons: only neurons have parameters."),

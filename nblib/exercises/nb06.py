@@ -7,7 +7,7 @@ numerical derivatives (nblib.gradcheck), so a check never trusts a formula it is
 
 from __future__ import annotations
 
-import copy
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,8 +17,13 @@ from nblib.checks import (
     Exercise,
     Feedback,
     Mistake,
+    NotDone,
+    as_numbers,
+    attempt,
+    describe_wrong,
     format_value,
-    stub_not_done,
+    function_name,
+    wrong_signature,
 )
 from nblib.gradcheck import numerical_derivative
 from nblib.layers import ReLU, softmax
@@ -45,6 +50,7 @@ exercise_2 = Exercise(
     cases=[(args, _relu_backward(*args)) for args in _RELU_CASES],
     arg_names=("X", "dY"),
     tol=1e-12,
+    sign_step="ReLU's slope is 1 or 0, never negative, so what passes keeps dY's sign.",
     mistakes=[
         Mistake(function=lambda X, dY: (X > 0).astype(float),
                 message="that is ReLU's local derivative alone (1 or 0): the chain rule "
@@ -83,28 +89,53 @@ def _numerical_gradients(X, W, b, dY):
             numerical_derivative(lambda b_: loss(X, W, b_), b.copy()))
 
 
+#: Each gradient has the shape of what it is the gradient of.
+_LIKE = {"dX": "X", "dW": "W", "db": "b"}
+
+#: The answers agree with the finite differences within these (the loss is linear: they are exact
+#: up to rounding).
+_RTOL, _ATOL = 1e-5, 1e-7
+
 #: name -> (a typical wrong formula, what to tell the student); tried when that part is wrong.
+#: A formula that does not fit a case's shapes is skipped there.  Transposed answers, a
+#: division by the batch size, signs and factors are recognised for every part (below).
 _DENSE_MISTAKES = {
-    "dW": [(lambda X, W, dY: dY.T @ X, "transposed: dW must have W's shape (n_in, n_out), "
-                                        "so it is X.T @ dY."),
-           (lambda X, W, dY: X.T @ dY / len(X),
-            "divided by the batch size: the 1/batch is already inside dY (the loss's mean)."),
-           (lambda X, W, dY: X.sum(0)[:, None] * dY.sum(0)[None, :],
-            "the sums multiply each sample's input with every sample's gradient: "
-            "pair them sample by sample, X.T @ dY.")],
+    "dW": [(lambda X, W, dY: X.sum(0)[:, None] * dY.sum(0)[None, :],
+            "the sums multiply each sample's input with every sample's gradient: pair them "
+            "sample by sample instead (each sample's input with that sample's dY)."),
+           (lambda X, W, dY: X.T @ np.ones_like(dY),
+            "built without dY: every gradient carries the gradient from above, dY.")],
     "db": [(lambda X, W, dY: dY.mean(axis=0),
             "the mean over the batch: db is the sum, each sample adds its share."),
            (lambda X, W, dY: dY,
-            "one row per sample: b is shared by every sample, so add the rows up, "
-            "dY.sum(axis=0).")],
-    "dX": [(lambda X, W, dY: dY @ W, "shapes: dX must be (batch, n_in), so it is dY @ W.T."),
-           (lambda X, W, dY: X.T @ dY, "that is dW's formula: dX = dY @ W.T.")],
+            "one row per sample: b is shared by every sample, so add the rows up."),
+           (lambda X, W, dY: dY.sum(axis=1),
+            "one entry per sample: b has one entry per output, so add up over the samples "
+            "(the rows), not over the outputs."),
+           (lambda X, W, dY: dY.sum(axis=0, keepdims=True),
+            "a (1, n_out) row: b is 1-D, shape (n_out,), so drop keepdims."),
+           (lambda X, W, dY: dY.sum(),
+            "one number, the sum of all of dY: b has one entry per output, so add up over "
+            "the samples only.")],
+    # dY @ W raises on the first case, whose W is not square: the check says to match shapes
+    "dX": [(lambda X, W, dY: X,
+            "X itself: dX is the gradient of the loss with respect to X, built from dY and W.")],
 }
+
+_DENSE_SIGN = ("nothing in Y = X @ W + b has a minus, so backward passes dY's sign on as it "
+               "is (the minus of gradient descent belongs to the update step, not here).")
 
 
 @dataclass
 class DenseBackwardExercise(Feedback):
-    """Check ``dense_backward(X, W, dY) -> (dX, dW, db)`` against finite differences."""
+    """Check ``dense_backward(X, W, dY) -> (dX, dW, db)`` against finite differences.
+
+    Three small random layers (the first with a non-square W); for each, the
+    student's three arrays are compared with central differences of
+    L = sum(dY * (X @ W + b)).  A wrong answer is diagnosed part by part:
+    arrays returned in the wrong order, a transposed array, a typical wrong
+    formula, the sign, a common factor, zeros, NaN, a wrong shape.
+    """
 
     name: str
     hint_text: str
@@ -112,6 +143,7 @@ class DenseBackwardExercise(Feedback):
     passed: bool = field(default=False, init=False)
 
     def cases(self):
+        """(X, W, b, dY) of the three layers, shapes (batch, n_in) (n_in, n_out) (n_out,) (batch, n_out)."""
         rng = np.random.default_rng(0)
         for batch, n_in, n_out in [(3, 4, 2), (5, 3, 3), (1, 2, 4)]:
             yield (rng.normal(size=(batch, n_in)), rng.normal(size=(n_in, n_out)),
@@ -127,48 +159,105 @@ class DenseBackwardExercise(Feedback):
             return FUNCTION_NOT_DONE
         if not callable(dense_backward):
             return f"expected a function, got {type(dense_backward).__name__}"
+        name = function_name(dense_backward)
+        X, W, _, dY = next(self.cases())
+        misfit = wrong_signature(dense_backward, name, (X, W, dY), ("X", "W", "dY"))
+        if misfit is not None:
+            return misfit
         for X, W, b, dY in self.cases():
             shapes = f"X {X.shape}, W {W.shape}, dY {dY.shape}"
-            try:
-                with np.errstate(all="ignore"):
-                    got = dense_backward(*copy.deepcopy((X, W, dY)))
-            except NotImplementedError as error:   # the student edition's stub
-                return stub_not_done(error)
-            except Exception as error:  # a student's bug: report it, don't crash the check
-                said = f"with {shapes} it raised {type(error).__name__}: {error}"
-                if "matmul" in str(error) or "shapes" in str(error):
+            result = attempt(dense_backward, (X, W, dY))
+            if result.stub is not None:                 # the student edition's stub
+                return result.stub
+            if result.error is not None:
+                said = f"with {shapes} it raised {result.error}{result.where}"
+                if "matmul" in result.error or "shapes" in result.error:
                     said += (". Match the shapes: each gradient has the shape of what it is "
                              "the gradient of (dX like X, dW like W, db like b); transpose "
                              "where they don't fit")
                 return said
-            if got is None:
-                return "it returned None (did you forget `return`, or leave `...` in place?)"
-            if not isinstance(got, (tuple, list)) or len(got) != 3:
-                return "it must return three arrays: dX, dW, db (return dX, dW, db)"
-            expected = _numerical_gradients(X, W, b, dY)
-            for name, part, right in zip(("dX", "dW", "db"), got, expected):
-                problem = self._part_problem(name, part, right, X, W, dY)
-                if problem:
-                    return f"with {shapes}: {problem}"
+            problem = self._result_problem(name, result.got, _numerical_gradients(X, W, b, dY),
+                                           X, W, dY)
+            if problem is not None:
+                return problem if isinstance(problem, NotDone) else f"with {shapes}: {problem}"
         return None
 
     @staticmethod
-    def _part_problem(name, part, right, X, W, dY) -> str | None:
-        try:
-            part = np.asarray(part, dtype=np.float64)
-        except (TypeError, ValueError):
-            return f"{name} is a {type(part).__name__}, expected an array"
-        if part.shape == right.shape and np.allclose(part, right, rtol=1e-5, atol=1e-7):
-            return None
-        for mistake, message in _DENSE_MISTAKES[name]:
-            wrong = np.asarray(mistake(X, W, dY))
-            if wrong.shape == part.shape and np.allclose(part, wrong, rtol=1e-9, atol=1e-12):
-                return f"{name} is {message}"
-        if part.shape != right.shape:
-            return f"{name} has shape {part.shape}, expected {right.shape}"
-        return (f"{name} disagrees with the finite differences (you returned "
-                f"{format_value(part.ravel()[:3])}...)")
+    def _result_problem(name, got, right, X, W, dY) -> str | None:
+        """What is wrong with the returned (dX, dW, db), or None."""
+        if got is Ellipsis:
+            return NotDone(f"{name} returns `...`: replace the `...` with your code")
+        if got is None:
+            return "it returned None (did you forget `return`, or leave `...` in place?)"
+        if not isinstance(got, (tuple, list)):
+            return (f"it returned {format_value(got)}, a {type(got).__name__}; it must return "
+                    "three arrays: return dX, dW, db")
+        if len(got) != 3:
+            return (f"it returned {len(got)} item{'' if len(got) == 1 else 's'}; it must "
+                    "return three arrays: return dX, dW, db")
+        misplaced = _misplaced(got, right)
+        if misplaced is not None:
+            return misplaced
+        for part_name, part, right_part in zip(_LIKE, got, right):
+            problem = _part_problem(part_name, part, right_part, X, W, dY)
+            if problem is not None:
+                return problem
+        return None
 
+
+def _agrees(part, right) -> bool:
+    """Whether ``part`` reads as numbers of ``right``'s shape, equal within the tolerance."""
+    numbers, _ = as_numbers(part)
+    return (numbers is not None and numbers.shape == right.shape
+            and bool(np.allclose(numbers, right, rtol=_RTOL, atol=_ATOL)))
+
+
+def _misplaced(got, right) -> str | None:
+    """Right arrays in the wrong places: "dX and dW are swapped", or None."""
+    names = list(_LIKE)
+    holds = {}                              # position -> the name of the right array it holds
+    for i, part in enumerate(got):
+        if _agrees(part, right[i]):
+            continue
+        for j, other in enumerate(right):
+            if j != i and _agrees(part, other):
+                holds[i] = names[j]
+                break
+    if not holds:
+        return None
+    swapped = [(i, j) for i, j in itertools.combinations(range(3), 2)
+               if holds.get(i) == names[j] and holds.get(j) == names[i]]
+    if swapped:
+        i, j = swapped[0]
+        return (f"{names[i]} and {names[j]} are swapped: return the three in the order "
+                "dX, dW, db")
+    i, held = next(iter(holds.items()))
+    return (f"the array in {names[i]}'s place holds {held}: return dX, dW, db, in that order, "
+            f"each the gradient with respect to its own input ({names[i]} like "
+            f"{_LIKE[names[i]]})")
+
+
+def _part_problem(name, part, right, X, W, dY) -> str | None:
+    """What is wrong with one returned gradient ("dW is transposed: ..."), or None."""
+    if _agrees(part, right):
+        return None
+    like = f"{_LIKE[name]}'s shape {right.shape}"
+    numbers, _ = as_numbers(part)
+    if numbers is None:
+        return f"{name} {describe_wrong(part, right, _ATOL)}"
+    for mistake, message in _DENSE_MISTAKES[name]:
+        wrong = attempt(mistake, (X, W, dY))
+        if wrong.error is None and _agrees(numbers, np.asarray(wrong.got, dtype=np.float64)):
+            return f"{name} is {message}"
+    if numbers.shape != right.shape:
+        if numbers.T.shape == right.shape and _agrees(numbers.T, right):
+            return f"{name} is transposed: it must have {like}"
+        return f"{name} has shape {numbers.shape}, expected {like}"
+    if np.all(np.isfinite(numbers)) and len(X) > 1:
+        if np.allclose(numbers * len(X), right, rtol=_RTOL, atol=_ATOL):
+            return (f"{name} is divided by the batch size: the 1/batch is already inside dY "
+                    "(the loss's mean).")
+    return f"{name} {describe_wrong(numbers, right, _ATOL, direction=True, sign_step=_DENSE_SIGN)}"
 
 
 exercise_1 = DenseBackwardExercise(
@@ -199,32 +288,108 @@ _SOFTMAX_CASES = [
 ]
 
 
-def _overflowed(got, expected) -> bool:
-    got = np.asarray(got, dtype=np.float64)
-    return got.shape == np.shape(expected) and not np.all(np.isfinite(got))
+def _numbers(got, expected) -> np.ndarray | None:
+    """``got`` as a finite float array of ``expected``'s shape, or None."""
+    numbers, _ = as_numbers(got)
+    if numbers is None or numbers.shape != np.shape(expected):
+        return None
+    return numbers if np.all(np.isfinite(numbers)) else None
 
+
+def _overflowed(got, expected) -> bool:
+    numbers, _ = as_numbers(got)
+    return (numbers is not None and numbers.shape == np.shape(expected)
+            and not np.all(np.isfinite(numbers)))
+
+
+def _rows_sum_to_one(p) -> bool:
+    return bool(np.allclose(p.sum(axis=1), 1.0))
+
+
+def _columns_sum_to_one(got, expected) -> bool:
+    """Normalised down the columns (a sum over axis=0), with or without a shift."""
+    p = _numbers(got, expected)
+    return p is not None and np.allclose(p.sum(axis=0), 1.0) and not _rows_sum_to_one(p)
+
+
+def _batch_sums_to_one(got, expected) -> bool:
+    """Normalised over the whole batch (a sum without an axis)."""
+    p = _numbers(got, expected)
+    return p is not None and np.isclose(p.sum(), 1.0) and not _rows_sum_to_one(p)
+
+
+def _not_normalised(got, expected) -> bool:
+    """exp of the (shifted) logits, without the division by the row sums."""
+    p = _numbers(got, expected)
+    return (p is not None and np.all(p > 0) and not _rows_sum_to_one(p)
+            and np.allclose(p / p.sum(axis=1, keepdims=True), expected, rtol=1e-9, atol=1e-12))
+
+
+def _log_probabilities(got, expected) -> bool:
+    p = _numbers(got, expected)
+    return p is not None and np.allclose(np.exp(p), expected, rtol=1e-9, atol=1e-12)
+
+
+#: How a student may shift the logits before exp: the row maxima with or without keepdims.
+_SHIFTS = {
+    "none": lambda z: z,
+    "batch max": lambda z: z - z.max(),
+    "row max": lambda z: z - z.max(axis=1, keepdims=True),
+    "row max without keepdims": lambda z: z - z.max(axis=1),
+}
+
+
+def _row_sums_without_keepdims(shift):
+    """Softmax whose row sums lost their axis: exp / exp.sum(axis=1), shape (n,) not (n, 1)."""
+    def softmax_without_keepdims(z):
+        e = np.exp(_SHIFTS[shift](z))
+        return e / e.sum(axis=1)
+    return softmax_without_keepdims
+
+
+def _row_max_without_keepdims(z):
+    """Right row sums, but the row maxima lost their axis: z - z.max(axis=1)."""
+    e = np.exp(z - z.max(axis=1))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+_KEEPDIMS_SUM = ("the row sums lost their axis: exp.sum(axis=1) has shape (n,), and numpy lines "
+                 "that up with the columns, not the rows (an error when the shapes differ, "
+                 "wrong numbers when they agree). Keep the axis: keepdims=True gives (n, 1).")
+_KEEPDIMS_MAX = ("the row maxima lost their axis: logits.max(axis=1) has shape (n,), and numpy "
+                 "lines that up with the columns, so each row subtracts other rows' maxima "
+                 "(wrong numbers, or an error when the shapes differ). Keep the axis: "
+                 "keepdims=True gives (n, 1).")
 
 exercise_3 = Exercise(
     name="Exercise 3 (a stable softmax)",
     cases=[(args, softmax(*args)) for args in _SOFTMAX_CASES],
     arg_names=("logits",),
     tol=1e-9,
+    sign_step="probabilities are never negative: exp is positive, and so is its row sum.",
     mistakes=[
+        # on every case, errors included: a missing keepdims breaks some shapes only, and
+        # gives wrong numbers on square ones (first: on the symmetric second case these
+        # numbers are also normalised down the columns)
+        Mistake(function=_row_max_without_keepdims, message=_KEEPDIMS_MAX),
+        *(Mistake(function=_row_sums_without_keepdims(shift), message=_KEEPDIMS_SUM)
+          for shift in _SHIFTS),
+        # on the first wrong case: a property of the result, whatever the shift
+        Mistake(when=_columns_sum_to_one,
+                message="each column sums to 1, not each row: the sum went over axis=0, down "
+                        "the columns. A row is one sample: sum along it, axis=1 "
+                        "(keepdims=True)."),
+        Mistake(when=_batch_sums_to_one,
+                message="normalised over the whole batch: each row (sample) must sum to 1 on "
+                        "its own, so sum with axis=1, keepdims=True."),
         Mistake(when=_overflowed,
                 message="NaN or infinity: exp(1000) overflows to inf, and inf / inf is NaN. "
                         "Subtract each row's largest logit first: the probabilities do not "
                         "change, and exp then only sees numbers <= 0."),
-        Mistake(function=lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=0),
-                message="each column sums to 1, not each row: a row is one sample, so sum "
-                        "with axis=1 (keepdims=True)."),
-        Mistake(function=lambda z: np.exp(z - z.max(axis=1, keepdims=True)),
+        Mistake(when=_not_normalised,
                 message="not normalised: divide each row by its sum, so the probabilities "
                         "add up to 1."),
-        Mistake(function=lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
-                message="normalised over the whole batch: each row (sample) must sum to 1 on "
-                        "its own, so sum with axis=1, keepdims=True."),
-        Mistake(function=lambda z: (z - z.max(axis=1, keepdims=True))
-                - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)),
+        Mistake(when=_log_probabilities,
                 message="that is the log-softmax, log p: take its exp for the probabilities."),
     ],
     hint_text="""
