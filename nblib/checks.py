@@ -14,8 +14,10 @@ Two rules keep the messages from giving the answer away bit by bit:
   direction too, at a tenth of the guess), nor told that it is "close"; nor is
   a function whose results are whole numbers (a count, a class label: every
   direction there names the answer).  A function with real-valued results may
-  be told "too high": its results come from code, which is what the message
-  is about.  See :attr:`Exercise.direction`.
+  be told "too high", "10 times too large" or "slightly off": a student cannot
+  steer its results guess by guess without writing code that fakes each case,
+  and the direction of an error in computed numbers points at the mistake in
+  the code (a missing term, a rounded constant).  See :attr:`Exercise.direction`.
 - **No confirmed magnitude.**  A wrong sign is reported with the step that
   decides the sign (:attr:`Exercise.sign_step`), not with "its size is right".
 
@@ -99,7 +101,7 @@ def format_value(value) -> str:
     """
     fallback = f"<{type(value).__name__} object>"
     if _is_huge_int(value):
-        return f"an integer of about {_digits(value)} digits"
+        return f"{'-' if value < 0 else ''}~1e+{int(math.log10(abs(value)))}"
     return _safe_text(lambda: _format(value), fallback)
 
 
@@ -114,6 +116,11 @@ def _format(value) -> str:
             return np.array2string(array.astype(float), precision=4, separator=", ",
                                    suppress_small=True, floatmode="maxprec")
     return repr(value)
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a list", "an int"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def _has_attribute(value, name: str) -> bool:
@@ -139,11 +146,11 @@ def as_numbers(value) -> tuple[np.ndarray | None, str | None]:
     why_not : str or None
         E.g. ``"is a dict"``, ``"is a Value (its .data holds the number)"``.
     """
-    kind = type(value).__name__
+    kind = _a(type(value).__name__)
     if value is None:                   # numpy would read it as NaN
         return None, "is None"
     if isinstance(value, (str, bytes)):
-        return None, f"is a {kind}"
+        return None, f"is {kind}"
     if _is_huge_int(value):
         return None, f"is an integer of about {_digits(value)} digits, more than a float can hold"
     try:
@@ -154,20 +161,20 @@ def as_numbers(value) -> tuple[np.ndarray | None, str | None]:
                 return None, ("is a complex number" if raw.ndim == 0
                               else "contains complex numbers") + ", but the answer is real"
             if raw.dtype.kind in "USV":
-                return None, f"is a {kind} of text, not numbers"
+                return None, f"is {kind} of text, not numbers"
             return raw.astype(np.float64), None
     except OverflowError:
-        return None, f"is a {kind} holding an integer too large for a float"
+        return None, f"is {kind} holding an integer too large for a float"
     except (TypeError, ValueError):
         pass  # not numbers: say what it is below
     except Exception as error:  # a student's object whose __array__, __len__... raises
-        return None, f"is a {kind} that cannot be read as numbers ({type(error).__name__})"
+        return None, f"is {kind} that cannot be read as numbers ({type(error).__name__})"
     if not isinstance(value, np.ndarray) and _has_attribute(value, "data"):
-        return None, f"is a {kind} (its .data holds the number)"
+        return None, f"is {kind} (its .data holds the number)"
     if isinstance(value, (list, tuple)) and value and _has_attribute(value[0], "data"):
         item = type(value[0]).__name__
-        return None, f"is a {kind} of {item} objects (each one's .data holds a number)"
-    return None, f"is a {kind}"
+        return None, f"is {kind} of {item} objects (each one's .data holds a number)"
+    return None, f"is {kind}"
 
 
 def _quotes_hint(text) -> str:
@@ -436,7 +443,7 @@ def describe_wrong(got, expected, tol: float, *, direction: bool = True,
     if got_array.shape != expected_array.shape:
         if isinstance(got, (tuple, list)) and expected_array.ndim == 0:
             items = "item" if len(got) == 1 else "items"
-            return f"is a {type(got).__name__} of {len(got)} {items}, expected one number"
+            return f"is {_a(type(got).__name__)} of {len(got)} {items}, expected one number"
         return f"has shape {got_array.shape}, expected {wanted}"
     if np.isnan(got_array).any():
         return "is NaN (not a number)" if got_array.ndim == 0 else "contains NaN (not a number)"
