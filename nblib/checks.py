@@ -119,8 +119,8 @@ def _format(value) -> str:
 
 
 def _a(noun: str) -> str:
-    """``noun`` with its indefinite article: "a list", "an int"."""
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+    """``noun`` with its indefinite article: "a list", "an int", "an ndarray"."""
+    return ("an " if noun[:1].lower() in "aeiou" or noun == "ndarray" else "a ") + noun
 
 
 def _has_attribute(value, name: str) -> bool:

@@ -591,3 +591,121 @@ def test_confirm_needs_a_statement():
     from nblib.checks import confirm
     with pytest.raises(TypeError, match="statement"):
         confirm("", True)
+
+
+# --- whatever comes in, one verdict line comes out -------------------------------------------------
+
+
+def test_the_safety_net_turns_a_broken_check_into_a_verdict(capsys):
+    """A check with a bug still answers with one line, and says the fault is the check's."""
+    from nblib.checks import CHECK_FAILED, Feedback
+
+    class Broken(Feedback):
+        name, hint_text, solution_code, passed = "E", "h", "s", True
+
+        def check(self, answer):
+            raise KeyError("a bug")
+
+    exercise = Broken()
+    exercise.check(1.0)
+    assert capsys.readouterr().out == (
+        f"{FAIL} E: {CHECK_FAILED} (KeyError: 'a bug'). That is a bug in the check: please "
+        "report it, with your answer.\n")
+    assert not exercise.passed
+
+
+@pytest.mark.parametrize("call", [lambda e: e.check(), lambda e: e.check(1.0, 2.0)])
+def test_a_check_called_without_one_answer_says_so(call, capsys):
+    call(value_exercise())
+    assert capsys.readouterr().out == (f"{FAIL} Exercise 2 (log loss): give the check your "
+                                       "answer, one argument: .check(your_answer)\n")
+
+
+def test_a_check_takes_its_answer_by_keyword_too(capsys):
+    value_exercise().check(answer=-np.log(0.01))
+    assert capsys.readouterr().out.startswith(PASS)
+
+
+@pytest.mark.parametrize("module, name", [("nb02", "exercise_3"), ("nb02", "exercise_4"),
+                                          ("nb03", "exercise_1"), ("nb04", "exercise_1"),
+                                          ("nb05", "exercise_1")])
+def test_a_huge_integer_gets_a_verdict_not_an_overflow_error(module, name, capsys):
+    import importlib
+    exercise = getattr(importlib.import_module(f"nblib.exercises.{module}"), name)
+    for huge in (10**400, -10**400, 10**5000):
+        exercise.check(huge)
+        out = capsys.readouterr().out
+        assert out.startswith(f"{FAIL} {exercise.name}: your answer is an integer of about "), out
+        assert "more than a float can hold" in out
+
+
+@pytest.mark.parametrize("answer", [1.2 + 0j, np.complex128(1.2), np.array([1.2 + 1j]), 1.2 + 5j])
+def test_a_complex_number_is_not_taken_for_its_real_part(answer, capsys):
+    exercise = Exercise("E", expected=1.2)
+    exercise.check(answer)
+    assert not exercise.passed and "complex" in capsys.readouterr().out
+
+
+def test_format_value_never_raises_and_keeps_to_one_line():
+    class NoRepr:
+        def __repr__(self):
+            raise RuntimeError("no")
+
+    assert format_value(NoRepr()) == "<NoRepr object>"
+    assert format_value(10**400) == "~1e+400"
+    assert "\n" not in format_value(np.arange(12.0).reshape(3, 4))
+    assert len(format_value("x" * 500)) <= 100
+
+
+def test_as_numbers_says_what_an_answer_is_instead_of_numbers():
+    from nblib.checks import as_numbers
+
+    class Value:
+        data = 1.0
+
+    class NoArray:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("no")
+
+    assert as_numbers([1, 2.5])[0].tolist() == [1.0, 2.5]
+    for value, said in [(None, "is None"), ("1", "is a str"), (Value(), "is a Value (its .data"),
+                        ([Value()], "is a list of Value objects"), ({}, "is a dict"),
+                        (1j, "is a complex number"), (10**400, "is an integer of about 401"),
+                        (NoArray(), "is a NoArray that cannot be read as numbers"),
+                        (np.array(["a"]), "is an ndarray of text"),
+                        ([10**400], "is a list holding an integer too large")]:
+        numbers, why_not = as_numbers(value)
+        assert numbers is None and why_not.startswith(said), (value, why_not)
+
+
+def test_a_students_exception_names_their_line_not_nblibs(capsys):
+    def helper(x):
+        scale = 0
+        return x / scale
+
+    def square(x):
+        return helper(x) * x
+
+    square_exercise().check(square)
+    assert ("square(x=3) raised ZeroDivisionError: float division by zero (line 3 of your "
+            "helper)") in capsys.readouterr().out
+
+
+def test_a_builtin_or_a_call_that_never_enters_the_function_has_no_line(capsys):
+    square_exercise().check(len)
+    out = capsys.readouterr().out
+    assert "len(x=3) raised TypeError: object of type 'float' has no len()\n" in out
+
+
+def test_a_function_mistake_may_raise_where_the_students_code_raises(capsys):
+    """A mistake reproduces the student's code, errors included: a missing keepdims breaks
+    some shapes only, and must still be recognised."""
+    cases = [((np.array([[1.0, 3.0]]),), np.array([[0.25, 0.75]])),
+             ((np.array([[1.0, 1.0], [1.0, 3.0]]),), np.array([[0.5, 0.5], [0.25, 0.75]])),
+             ((np.ones((2, 3)),), np.full((2, 3), 1 / 3))]
+    exercise = Exercise("normalise rows", cases=cases, mistakes=[
+        Mistake(function=lambda z: z / z.sum(axis=1), message="keepdims=True.")])
+    exercise.check(lambda z: z / z.sum(axis=1))
+    assert "keepdims=True." in capsys.readouterr().out
+    exercise.check(lambda z: z / z.sum(axis=1, keepdims=True) * 2)
+    assert "keepdims" not in capsys.readouterr().out

@@ -248,7 +248,7 @@ WRONG = [
     (nb02.exercise_3, 2 - 0.1 * (3 * 2**2 - 4 * 2 + 5), "used f(x), the height"),
     (nb02.exercise_3, 6 * 2 - 4, "the slope f'(x) itself"),
     (nb02.exercise_4, 1 / 10, "your answer is 1 / p''"),
-    (nb02.exercise_4, 0.1, "twice that rate"),
+    (nb02.exercise_4, 0.1, "the limit is the lr where it reaches -1"),
     (nb02.exercise_4, 2 / 6, "the notebook's parabola f"),
     (nb02.exercise_4, 0.33, "the notebook's parabola f"),        # typed, rounded
     (nb02.exercise_4, 2 / 3, "divides by p'(0), a slope"),

@@ -184,8 +184,9 @@ alpha_max = 2 / 10    # p'' = 10; each step multiplies the distance by (1 - 10 *
     mistakes=[
         Mistake(value=1 / _P_CURVATURE,
                 message="your answer is 1 / p'': the rate that lands on the minimum in one "
-                        "step (the factor 1 - lr·p'' is 0). Divergence starts later, "
-                        "at twice that rate, where the factor reaches -1."),
+                        "step (the factor 1 - lr·p'' is 0). Above it descent overshoots but "
+                        "still converges while the factor stays above -1: the limit is the "
+                        "lr where it reaches -1."),
         Mistake(value=2 / _F_CURVATURE,
                 message="your answer is the limit for the notebook's parabola f (f'' = 6), "
                         "not for p: compute p'' from p'(x) = 10x + 3."),
