@@ -86,8 +86,11 @@ class Dense(Layer):
     Attributes
     ----------
     W : array, shape (n_in, n_out)
-        Normal with standard deviation sqrt(2 / (n_in + n_out)) (Glorot's), so
-        the outputs start with about the spread of the inputs.
+        One column per output neuron: the transpose of notebook 05's layout (one
+        row per neuron, ``X @ W.T + b``) and of PyTorch's ``nn.Linear.weight``, so
+        that the forward pass is ``X @ W + b``.  Normal with standard deviation
+        sqrt(2 / (n_in + n_out)) (Glorot's), so the outputs start with about the
+        spread of the inputs.
     b : array, shape (n_out,)
         Starts at 0.
     dW, db : arrays shaped like ``W`` and ``b``
