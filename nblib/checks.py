@@ -191,14 +191,14 @@ def _quotes_hint(text) -> str:
 
 #: Folders whose code is not the student's: nblib itself, Python's library, installed packages.
 _LIBRARY_FOLDERS = tuple(sorted({
-    os.path.dirname(os.path.abspath(__file__)),
-    *(os.path.abspath(folder) for key, folder in sysconfig.get_paths().items()
+    os.path.normcase(os.path.dirname(os.path.abspath(__file__))),
+    *(os.path.normcase(os.path.abspath(folder)) for key, folder in sysconfig.get_paths().items()
       if key in ("stdlib", "platstdlib", "purelib", "platlib")),
 }))
 
 
 def _is_library(filename: str) -> bool:
-    path = os.path.abspath(filename)
+    path = os.path.normcase(os.path.abspath(filename))
     return any(path.startswith(folder + os.sep) for folder in _LIBRARY_FOLDERS)
 
 
@@ -251,7 +251,9 @@ def function_name(func) -> str:
         name = getattr(func, "__name__", None)
     except Exception:
         name = None
-    return name if isinstance(name, str) and name else "your function"
+    if not isinstance(name, str) or not name.strip():
+        return "your function"
+    return _safe_text(lambda: name, "your function")
 
 
 def wrong_signature(func, name: str, args: tuple, arg_names: Sequence[str] = ()) -> str | None:
