@@ -257,6 +257,28 @@ def test_sgd_schedule_and_float32():
     assert model.p.dtype == np.float32 and optimizer.steps == 3
 
 
+def test_sgd_keeps_velocities_out_of_the_subnormal_range():
+    """A weight whose gradient stays 0 (a dead ReLU unit): its velocity decays by 0.9 per step
+    and would turn subnormal (slow arithmetic on many CPUs) after ~800 steps; SGD sets it to 0
+    once it is below 1e-30, and leaves velocities that matter alone."""
+    from nblib.layers import FLUSH_BELOW, FLUSH_EVERY
+
+    tiny = np.finfo(np.float32).tiny
+    model = OneParameter([1.0, 1.0], [1e-3, 1e-3])
+    optimizer = SGD(lr=0.1, momentum=0.9)
+    optimizer.step(model)
+    model.g[...] = [0.0, 1e-3]                   # the first weight's unit is dead from now on
+    smallest = []
+    for _ in range(2000):
+        optimizer.step(model)
+        v = optimizer.velocities[0]
+        assert not np.any((v != 0) & (np.abs(v) < tiny)), optimizer.steps
+        smallest.append(abs(v[0]))
+    assert optimizer.velocities[0][0] == 0 and optimizer.velocities[0][1] == pytest.approx(1e-2)
+    zeroed_at = smallest.index(0.0) + 2                               # steps taken by then
+    assert zeroed_at % FLUSH_EVERY == 1 and 0 < 0.9 * smallest[zeroed_at - 3] < FLUSH_BELOW
+
+
 def test_sgd_refuses_another_model():
     optimizer = SGD(0.1, momentum=0.9)
     optimizer.step(mlp([3, 2], seed=0))
