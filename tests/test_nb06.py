@@ -1,7 +1,9 @@
 """notebooks/06_mnist.ipynb: its own layers, loss, optimizer and training loop agree with
-nblib.layers; its exercises' checks pass right answers and diagnose the typical wrong ones."""
+nblib.layers; its exercises' checks pass right answers and diagnose the typical wrong ones;
+its choices rest on validation accuracy and its prose agrees with the stored benchmarks."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -9,7 +11,8 @@ import pytest
 import nblib.layers as layers
 from nblib.exercises import nb06
 from nblib.mnist import to_float32
-from tests.notebook_code import NOTEBOOKS, notebook_namespace
+from nblib.paths import BENCHMARK_RESULTS
+from tests.notebook_code import NOTEBOOKS, ROOT, notebook_namespace
 
 NOTEBOOK = "06_mnist.ipynb"
 
@@ -168,3 +171,203 @@ def test_hints_and_solutions_print(exercise, capsys):
     exercise.solution()
     out = capsys.readouterr().out
     assert out.startswith(f"Hint for {exercise.name}") and f"Solution for {exercise.name}" in out
+
+
+def test_log_softmax_equals_nblib(ns):
+    """The notebook's log-softmax (shown after exercise 3) is nblib's, exact for logits of 1e4."""
+    logits = np.array([[1e4, 0.0, -1e4], [2.0, 1.0, 0.1], [-3.0, 0.5, 0.0]])
+    ours = ns["log_softmax"](logits)
+    assert np.all(np.isfinite(ours))
+    np.testing.assert_allclose(ours, layers.log_softmax(logits), rtol=1e-12, atol=1e-12)
+
+
+# --- honest evaluation: choices on validation, the test set once --------------------------------
+
+BENCHMARK_SCRIPTS = [ROOT / "benchmarks" / "mnist_variants.py",
+                     ROOT / "benchmarks" / "mnist_vs_torch.py"]
+
+
+def stored_cells() -> list[dict]:
+    return json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+
+
+def cell_by_id(cell_id: str) -> dict:
+    (cell,) = [cell for cell in stored_cells() if cell.get("id") == cell_id]
+    return cell
+
+
+def source_of(cell_id: str) -> str:
+    return " ".join("".join(cell_by_id(cell_id)["source"]).split())     # one line, single spaces
+
+
+def stdout_of(cell_id: str) -> str:
+    return "".join("".join(o.get("text", "")) for o in cell_by_id(cell_id).get("outputs", [])
+                   if o.get("output_type") == "stream")
+
+
+def json_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in json_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in json_keys(v)}
+    return set()
+
+
+@pytest.fixture(scope="module")
+def variants():
+    return json.loads((BENCHMARK_RESULTS / "mnist_variants.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def versus_torch():
+    return json.loads((BENCHMARK_RESULTS / "mnist_vs_torch.json").read_text(encoding="utf-8"))
+
+
+def test_benchmarks_measure_validation_and_never_the_test_set(variants, versus_torch):
+    """The numbers 06's choices rest on are validation accuracies; no benchmark reads X_test."""
+    for script in BENCHMARK_SCRIPTS:
+        code = script.read_text(encoding="utf-8")
+        assert "X_test" not in code and "y_test" not in code, script.name
+    for results in (variants, versus_torch):
+        keys = json_keys(results)
+        assert not [k for k in keys if "test" in k], sorted(k for k in keys if "test" in k)
+        assert "val_accuracy" in keys
+
+
+def test_the_notebook_looks_at_the_test_set_once_at_the_end():
+    """Code before "## 8. The test set, once" never touches the test images or labels."""
+    cells = stored_cells()
+    (section_8,) = [i for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+                    and "".join(cell["source"]).startswith("## 8. The test set, once")]
+    early = [i for i, cell in enumerate(cells[:section_8]) if cell["cell_type"] == "code"
+             and any(name in "".join(cell["source"]) for name in ("X_test", "y_test"))]
+    assert not early, f"cells {early} use the test set before section 8"
+
+
+def test_no_bare_assert_in_a_cell_a_student_reads():
+    """The notebook's own checks use confirm(...), which says in one line what it checks."""
+    for i, cell in enumerate(stored_cells()):
+        if cell["cell_type"] == "code":
+            lines = "".join(cell["source"]).splitlines()
+            assert not [line for line in lines if line.strip().startswith("assert ")], i
+
+
+def test_the_variants_table_columns_align(variants):
+    """Every row of section 11's table is as wide as its header, and read at the header's
+    column positions gives a whole label, an accuracy and a time: no label pushes its numbers
+    out of their columns."""
+    lines = stdout_of("9f07faf4").splitlines()
+    header, rows = lines[0], [line for line in lines if line.startswith("  ")]
+    assert re.fullmatch(r"what changes +validation +training", header), header
+    accuracy_at = header.index("validation")
+    training_at = accuracy_at + len("validation")
+    labels = {row["label"] for row in variants["variants"]}
+    assert len(rows) == len(labels) - 3             # the recipe's row appears once, not four times
+    for row in rows:
+        assert len(row) == len(header), "\n".join([header, row])
+        label, accuracy, training = row[:accuracy_at], row[accuracy_at:training_at], row[training_at:]
+        assert label.startswith("  ") and label.endswith(" ") and label.strip() in labels, row
+        assert re.fullmatch(r" *(\d\d\.\d\d%|diverged)", accuracy), row
+        assert re.fullmatch(r" +(\d+\.\d s|-)", training), row
+
+
+# --- the prose agrees with the stored benchmarks -------------------------------------------------
+
+def variant(variants, label_start: str) -> dict:
+    (row,) = [row for row in variants["variants"] if row["label"].startswith(label_start)]
+    return row
+
+
+def recipe_spread(variants) -> float:
+    finals = [run["val_accuracy"][-1] for run in variants["recipe"]["runs"]]
+    return max(finals) - min(finals)
+
+
+def weights(sizes) -> int:
+    return sum(a * b for a, b in zip(sizes, sizes[1:]))
+
+
+def test_what_to_try_next_agrees_with_the_variants_benchmark(variants):
+    """Each claim of section 11's bullets, against benchmarks/results/mnist_variants.json."""
+    text = source_of("7a453154")
+    recipe = variant(variants, "momentum 0.9 (the recipe)")["median_val_accuracy"]
+    spread = recipe_spread(variants)
+
+    def median(label_start):
+        return variant(variants, label_start)["median_val_accuracy"]
+
+    assert "about a quarter of a point" in text and 0.0015 <= spread <= 0.0035, spread
+    assert "more than half a point lower" in text and recipe - median("no momentum, lr 0.2") > 0.005
+    tenfold = variant(variants, "no momentum, lr 2.0")
+    assert tenfold["change"]["lr"] == 10 * variants["recipe"]["lr"]
+    assert "diverges (NaN in the first epoch) or stays at chance" in text
+    assert 1 in tenfold["diverged_at_epoch"]
+    assert all(epoch is not None or accuracy < 0.2
+               for epoch, accuracy in zip(tenfold["diverged_at_epoch"], tenfold["val_accuracy"]))
+    assert "matters as much" in text and recipe - median("constant lr") > max(0.005, spread)
+    assert "both other networks are within the seeds' spread" in text
+    for label in ("784-100-200-10", "784-512-256-10"):
+        assert abs(median(label) - recipe) < spread, label
+    assert "more than twice the arithmetic" in text
+    assert weights([784, 512, 256, 10]) > 2 * weights(variants["recipe"]["sizes"])
+    assert "2 lose more than the seeds' spread; 4, 5, 6 and 10 are within it" in text
+    assert recipe - median("2 epochs") > spread
+    for label in ("4 epochs", "5 epochs", "10 epochs"):
+        assert abs(median(label) - recipe) < spread, label
+
+
+def test_recipe_prose_agrees_with_the_benchmarks(variants, versus_torch):
+    """Sections 6 and the summary: the classic network reaches 98 % after 10 epochs or more, if
+    at all in 20; the recipe ends at about 98 % validation accuracy in each of its nine seeds."""
+    assert ("it first reaches 98% validation accuracy after 10 epochs or more, if at all in 20"
+            in source_of("d8087d2e"))
+    classic = versus_torch["recipes"]["classic"]
+    reached = [e for fw in ("nblib", "torch") for e in classic["first_epoch_at_98"][fw] if e]
+    assert classic["epochs"] == 20 and reached and min(reached) >= 10, classic["first_epoch_at_98"]
+    assert "reaches about 98% validation accuracy in 6 epochs" in source_of("30547afc")
+    assert variants["recipe"]["epochs"] == 6 and len(variants["recipe"]["runs"]) == 9
+    assert all(abs(run["val_accuracy"][-1] - 0.98) < 0.005 for run in variants["recipe"]["runs"])
+
+
+def test_pytorch_prose_agrees_with_the_speed_benchmark(versus_torch):
+    """Section 12 and the summary: on the benchmark's machine an epoch of each network took
+    less time in numpy than in PyTorch, and both reached about the same validation accuracy."""
+    assert "an epoch took less time in numpy than in PyTorch" in source_of("98e93f4d")
+    assert "took less time in numpy than in PyTorch" in source_of("30547afc")
+    assert versus_torch["machine"]["cpu_count"] == 2 and "2-core" in source_of("98e93f4d")
+    for name, recipe in versus_torch["recipes"].items():
+        seconds = recipe["median_epoch_seconds"]
+        assert seconds["nblib"] < seconds["torch"], (name, seconds)
+        finals = recipe["final_val_accuracy"]
+        assert abs(np.median(finals["nblib"]) - np.median(finals["torch"])) < 0.003, (name, finals)
+
+
+class _Weights:
+    """A model of two float32 weights with gradients set by hand."""
+
+    def __init__(self):
+        self.p = np.ones(2, dtype=np.float32)
+        self.g = np.array([1e-3, 1e-3], dtype=np.float32)
+
+    def parameters(self):
+        return [self.p]
+
+    def gradients(self):
+        return [self.g]
+
+
+def test_notebook_sgd_keeps_velocities_out_of_the_subnormal_range_as_nblib_does(ns):
+    """A dead unit's velocity decays by 0.9 per step; both SGDs set it to 0 before it turns
+    subnormal, on the same steps, and otherwise compute the same updates."""
+    ours, theirs = _Weights(), _Weights()
+    optimizer_ours, optimizer_theirs = ns["SGD"](0.1, 0.9), layers.SGD(0.1, momentum=0.9)
+    tiny = np.finfo(np.float32).tiny
+    for step in range(2000):
+        optimizer_ours.step(ours)
+        optimizer_theirs.step(theirs)
+        if step == 0:
+            ours.g[0] = theirs.g[0] = 0.0            # the first weight's unit is dead from now on
+        (v,) = optimizer_ours.velocities
+        assert not np.any((v != 0) & (np.abs(v) < tiny)), step
+        assert np.array_equal(v, optimizer_theirs.velocities[0]), step
+    assert v[0] == 0 and np.array_equal(ours.p, theirs.p)
