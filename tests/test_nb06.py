@@ -254,19 +254,21 @@ def test_no_bare_assert_in_a_cell_a_student_reads():
 
 def test_the_variants_table_columns_align(variants):
     """Every row of section 11's table is as wide as its header, and read at the header's
-    column positions gives a whole label, an accuracy and a time: no label pushes its numbers
-    out of their columns."""
+    column positions gives a group and a whole label, an accuracy and a time: no label pushes
+    its numbers out of their columns."""
     lines = stdout_of("9f07faf4").splitlines()
-    header, rows = lines[0], [line for line in lines if line.startswith("  ")]
+    header = lines[0]
     assert re.fullmatch(r"what changes +validation +training", header), header
+    labels = {(row["group"], row["label"]) for row in variants["variants"]}
+    rows = lines[1:1 + len(labels) - 3]           # the recipe's row appears once, not four times
+    assert lines[1 + len(labels) - 3].startswith("the recipe's 9 seeds: ")
     accuracy_at = header.index("validation")
     training_at = accuracy_at + len("validation")
-    labels = {row["label"] for row in variants["variants"]}
-    assert len(rows) == len(labels) - 3             # the recipe's row appears once, not four times
     for row in rows:
         assert len(row) == len(header), "\n".join([header, row])
         label, accuracy, training = row[:accuracy_at], row[accuracy_at:training_at], row[training_at:]
-        assert label.startswith("  ") and label.endswith(" ") and label.strip() in labels, row
+        group, name = label.split(" ", 1)
+        assert label.endswith(" ") and (group, name.strip()) in labels, row
         assert re.fullmatch(r" *(\d\d\.\d\d%|diverged)", accuracy), row
         assert re.fullmatch(r" +(\d+\.\d s|-)", training), row
 
