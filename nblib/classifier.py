@@ -68,7 +68,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
     lr : float
         Learning rate.
     alpha : float
-        Strength of the L2 penalty alpha * Σ p² (0 switches it off).
+        Strength of the L2 penalty alpha * Σ p²; 0, the default, switches it off
+        (plain gradient descent, until notebook 05 introduces L2).
     seed : int or None
         Seeds the initial weights and the shuffling, so that two fits with the
         same data give the same network.  None: different every time.
@@ -106,7 +107,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes=(16, 16), activation="relu", loss="log",
-                 num_epochs=100, batch_size=32, lr=0.1, alpha=1e-4, seed=0, progress=True):
+                 num_epochs=100, batch_size=32, lr=0.1, alpha=0.0, seed=0, progress=True):
         # scikit-learn's convention: store the arguments unchanged; fit checks them.
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation

@@ -281,7 +281,7 @@ def _scatter_classes(ax, X, y, class_names, suffix: str = "", hollow: bool = Fal
 
 def plot_points(X, y, ax=None, title: str | None = None, *, xlabel: str = "x1",
                 ylabel: str = "x2", class_names=("class 0", "class 1"),
-                X_test=None, y_test=None):
+                X_test=None, y_test=None, held_out: str = "test"):
     """Scatter a 2-D dataset of two classes: class 1 as blue circles, class 0 as dark orange squares.
 
     Both have a black edge, and the legend sits outside the axes, on the right, so
@@ -301,6 +301,9 @@ def plot_points(X, y, ax=None, title: str | None = None, *, xlabel: str = "x1",
         Test points, drawn hollow in their class's colour and shape; the legend then
         says which points are for training ("class 1, train") and which for
         testing ("class 1, test").
+    held_out : str
+        What the hollow points are called in the legend: "test", or "validation"
+        for points held out to make choices on.
 
     Taught in notebooks/05_mlp.ipynb.
     """
@@ -310,7 +313,7 @@ def plot_points(X, y, ax=None, title: str | None = None, *, xlabel: str = "x1",
     ax = _axes(ax)
     _scatter_classes(ax, X, y, class_names, suffix="" if test is None else ", train")
     if test is not None:
-        _scatter_classes(ax, *test, class_names, suffix=", test", hollow=True)
+        _scatter_classes(ax, *test, class_names, suffix=f", {held_out}", hollow=True)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -440,7 +443,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 150,
                            title: str | None = None, padding=None, *,
                            xlabel: str = BAKERY_XLABEL, ylabel: str = BAKERY_YLABEL,
                            class_names=BAKERY_CLASSES, colorbar_label: str = "P(accept)",
-                           X_test=None, y_test=None):
+                           X_test=None, y_test=None, held_out: str = "test"):
     """Colour the plane by the model's probability of class 1 and draw its 0.5 contour over the data.
 
     The plane goes from pale orange (P = 0) to pale blue (1), with a colour bar; the
@@ -473,6 +476,8 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 150,
     X_test : array, shape (n_test, 2), optional
     y_test : array, shape (n_test,), optional
         Test points, drawn hollow; the view covers them too.
+    held_out : str
+        The hollow points' name in the legend ("test" or "validation").
 
     Taught in notebooks/01_neuron.ipynb and notebooks/05_mlp.ipynb.
     """
@@ -496,7 +501,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution: int = 150,
                             colorbar_label, shrink=shrink)
     test_points = {} if test is None else {"X_test": test[0], "y_test": test[1]}
     plot_points(X, y, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel,
-                class_names=class_names, **test_points)
+                class_names=class_names, held_out=held_out, **test_points)
     # The points' legend goes above the short colour bar, level with the plot's top: one
     # column on the right, where a legend beside the plot and a colour bar beside that
     # would squeeze the plot.
@@ -924,6 +929,190 @@ def plot_history(history, axes=None, label: str | None = None, *, loss_name: str
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _history_legends(ax_loss, ax_accuracy)
     return ax_loss, ax_accuracy
+
+
+# --- notebook 05: several boundaries, and a sweep of the L2 strength -----------------------------
+
+#: A row of decision boundaries: the height of each panel per inch of its width (the
+#: moons' view is about 4 wide and 3 high), plus room for the titles and the legend below.
+BOUNDARY_ASPECT = 0.75
+BOUNDARY_EXTRA_HEIGHT = 0.9
+#: The width of the shared colour bar and its label, in inches.
+COLORBAR_WIDTH = 0.9
+
+
+def plot_decision_boundaries(predicts, X, y, *, ncols: int | None = None, resolution: int = 100,
+                             padding=None, xlabel: str = "x1", ylabel: str = "x2",
+                             class_names=("class 0", "class 1"),
+                             colorbar_label: str = "P(class 1)", X_test=None, y_test=None,
+                             held_out: str = "test"):
+    """Several models' decision boundaries over the same points, side by side, on one scale.
+
+    Each panel is drawn as :func:`plot_decision_boundary` draws one (the plane
+    coloured by P(class 1), the 0.5 contour in black, the points on top), but the
+    panels share their axes, one colour bar (a probability always spans [0, 1], so
+    one scale fits all) and one legend, below them: the plots themselves get the
+    figure's width instead of a colour bar and a legend each.
+
+    Parameters
+    ----------
+    predicts : dict of str -> callable
+        Panel title -> the model's predict function, as for
+        :func:`plot_decision_boundary` (P(class 1), or ``predict_proba``'s two columns).
+    X : array, shape (n, 2)
+    y : array, shape (n,)
+        Labels, 0 or 1, drawn in every panel.
+    ncols : int, optional
+        Panels per row; by default all in one row.
+    resolution : int
+        Grid points along each axis, per panel.
+    padding, xlabel, ylabel, class_names, colorbar_label, X_test, y_test, held_out
+        As for :func:`plot_decision_boundary`.
+
+    Returns
+    -------
+    axes : list of Axes
+        One per model, in the order of ``predicts``.
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    if not isinstance(predicts, Mapping) or not predicts:
+        raise TypeError("predicts must be a non-empty dict of panel title -> predict function, "
+                        f"got {type(predicts).__name__}")
+    for title, predict in predicts.items():
+        if not callable(predict):
+            raise TypeError(f"predicts[{title!r}] must be a function of points (m, 2), got "
+                            f"{type(predict).__name__}")
+    X, y = _check_points(X, y, xlabel, ylabel)
+    test = _check_test_points(X_test, y_test, xlabel, ylabel)
+    class_names = _check_class_names(class_names)
+    resolution = _check_resolution(resolution)
+    ncols = len(predicts) if ncols is None else ncols
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a whole number >= 1, got {ncols!r}")
+    ncols = min(int(ncols), len(predicts))
+    nrows = -(-len(predicts) // ncols)
+    panel_width = (MAX_WIDTH - COLORBAR_WIDTH) / ncols
+    figure, grid = plt.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True,
+                                figsize=(MAX_WIDTH, nrows * panel_width * BOUNDARY_ASPECT
+                                         + BOUNDARY_EXTRA_HEIGHT))
+    axes = list(grid.ravel())
+    for unused in axes[len(predicts):]:
+        figure.delaxes(unused)
+    axes = axes[:len(predicts)]
+    x_view, y_view = _view(X if test is None else np.vstack([X, test[0]]), padding)
+    grid_x, grid_y, points = _grid(x_view, y_view, resolution)
+    test_points = {} if test is None else {"X_test": test[0], "y_test": test[1]}
+    for ax, (title, predict) in zip(axes, predicts.items()):
+        probability = _evaluate(predict, points, allow_two_columns=True)
+        try:
+            check_probabilities(probability, f"predicts[{title!r}](points)")
+        except ValueError as error:
+            raise ValueError(f"{error}: apply the sigmoid to scores") from None
+        output = probability.reshape(grid_x.shape)
+        norm, levels, ticks = _output_scale(output, 0.5)
+        filled = ax.contourf(grid_x, grid_y, output, levels=levels, cmap=PROBABILITY_CMAP,
+                             norm=norm)
+        if output.min() < 0.5 < output.max():
+            ax.contour(grid_x, grid_y, output, levels=[0.5], colors="black", linewidths=1.5)
+        plot_points(X, y, ax=ax, title=title, xlabel=xlabel, ylabel=ylabel,
+                    class_names=class_names, held_out=held_out, **test_points)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.get_legend().remove()
+        ax.set_xlim(*x_view)
+        ax.set_ylim(*y_view)
+    # Shared axes: the axis labels show on the outer panels only.  Hidden, not removed, so
+    # that every panel's text form (describe_figure) still names its axes.
+    for index, ax in enumerate(axes):
+        row, col = divmod(index, ncols)
+        ax.yaxis.label.set_visible(col == 0)
+        ax.xaxis.label.set_visible(row == nrows - 1 or index + ncols >= len(axes))
+    # Every panel's scale is [0, 1] with its step at 0.5 (_output_scale), so the last
+    # panel's colours stand for all of them.
+    figure.colorbar(filled, ax=axes, label=colorbar_label, ticks=[0.0, 0.5, 1.0],
+                    shrink=0.9)
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    return axes
+
+
+def plot_regularisation_sweep(alphas, train_accuracy, validation_accuracy, ax=None, *,
+                              chosen=None, baseline=None,
+                              baseline_label: str = "logistic regression, validation",
+                              title: str | None = None):
+    """Training and validation accuracy against the strength ``alpha`` of an L2 penalty.
+
+    The picture of a regularisation sweep: where the training accuracy is far above
+    the validation accuracy the model memorises; where the validation accuracy
+    peaks it generalises best; where both fall the penalty has made it too stiff.
+    The alpha axis is logarithmic from the smallest positive alpha up; ``alpha = 0``
+    (no penalty), if swept, sits one decade to the left of it, on an axis that is
+    linear below that alpha (matplotlib's "symlog").
+
+    Parameters
+    ----------
+    alphas : sequence of float, each >= 0
+        The penalty strengths tried, at least one of them positive.
+    train_accuracy, validation_accuracy : sequence of float in [0, 1]
+        The trained model's accuracy on its training and on its validation data, one
+        per alpha.
+    ax : Axes, optional
+    chosen : float, optional
+        The alpha chosen (on the validation data): marked with a vertical line.
+    baseline : float, optional
+        Another model's validation accuracy, drawn as a horizontal dotted line.
+    baseline_label : str
+        Its legend entry.
+    title : str, optional
+
+    Returns
+    -------
+    ax : Axes
+
+    Taught in notebooks/05_mlp.ipynb.
+    """
+    alphas = as_float_array(alphas, "alphas", ndim=1)
+    if len(alphas) == 0 or np.any(alphas < 0) or not np.any(alphas > 0):
+        raise ValueError(f"alphas must be numbers >= 0, at least one of them positive, got "
+                         f"{alphas.tolist()}")
+    series = {}
+    for name, values in (("train", train_accuracy), ("validation", validation_accuracy)):
+        values = as_float_array(values, f"{name}_accuracy", ndim=1)
+        if len(values) != len(alphas):
+            raise ValueError(f"{name}_accuracy has {len(values)} values for {len(alphas)} alphas: "
+                             "one accuracy per alpha")
+        if np.any((values < 0) | (values > 1)):
+            raise ValueError(f"{name}_accuracy must hold fractions in [0, 1], got "
+                             f"{values.tolist()}")
+        series[name] = values
+    if chosen is not None and not np.any(np.isclose(alphas, as_scalar(chosen, "chosen"))):
+        raise ValueError(f"chosen must be one of the alphas {alphas.tolist()}, got {chosen!r}")
+    ax = _axes(ax)
+    order = np.argsort(alphas)
+    smallest = float(alphas[alphas > 0].min())
+    for (name, values), (color, marker) in zip(series.items(), [("C0", "o"), ("C1", "s")]):
+        ax.plot(alphas[order], values[order], color=color, marker=marker,
+                linestyle=SERIES_STYLES[name], label=name)
+    if baseline is not None:
+        ax.axhline(as_scalar(baseline, "baseline"), color="0.3", linestyle=":", linewidth=1.5,
+                   label=baseline_label)
+    if chosen is not None:
+        ax.axvline(float(chosen), color="0.55", linewidth=6, alpha=0.35, zorder=0,
+                   label=f"chosen: α = {float(chosen):g}")
+    ax.set_xscale("symlog", linthresh=smallest, linscale=1.0)
+    ticks = np.unique(alphas)                   # each alpha tried, labelled
+    ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
+    # A margin of half a decade on each side (symlog: half the linear part on the left).
+    ax.set_xlim(min(0.0, float(alphas.min())) - smallest / 2, float(alphas.max()) * 10 ** 0.25)
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    low = min(0.5, float(min(v.min() for v in series.values())) - 0.02)
+    ax.set_ylim(low, 1.01)
+    ax.yaxis.set_major_formatter(PercentTicks())
+    ax.set_xlabel("α (L2 strength)")
+    ax.set_ylabel("accuracy")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="lower left")
+    return ax
 
 
 # --- notebook 06: handwritten digits ---------------------------------------------------------

@@ -45,7 +45,7 @@ def parameter_values(clf):
 def test_defaults_and_get_params():
     assert Classifier().get_params() == {
         "hidden_layer_sizes": (16, 16), "activation": "relu", "loss": "log", "num_epochs": 100,
-        "batch_size": 32, "lr": 0.1, "alpha": 1e-4, "seed": 0, "progress": True}
+        "batch_size": 32, "lr": 0.1, "alpha": 0.0, "seed": 0, "progress": True}
 
 
 def test_init_only_stores_its_arguments():

@@ -71,14 +71,13 @@ def test_notebook_mlp_repr_counts_parameters(ns):
         == "MLP(2 -> 4 relu -> 4 relu -> 1 linear), 37 parameters"
 
 
-@pytest.mark.parametrize("loss, alpha", [("log", 1e-4), ("log", 0.0), ("mse", 1e-3)])
-def test_notebook_training_loop_equals_the_classifier(ns, loss, alpha):
-    """One epoch of the notebook's train_epoch and of Classifier.fit give the same weights."""
+@pytest.mark.parametrize("loss", ["log", "mse"])
+def test_notebook_training_loop_equals_the_classifier(ns, loss):
+    """Two epochs of the notebook's train_epoch and of Classifier.fit give the same weights."""
     rng = np.random.default_rng(7)
     X = rng.normal(size=(37, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    settings = dict(hidden_layer_sizes=(4, 3), activation="tanh", lr=0.3, batch_size=8,
-                    alpha=alpha, seed=3)
+    settings = dict(hidden_layer_sizes=(4, 3), activation="tanh", lr=0.3, batch_size=8, seed=3)
     clf = Classifier(loss=loss, num_epochs=2, progress=False, **settings).fit(X, y)
     model = ns["MLP"](2, [4, 3, 1], activation="tanh", seed=3)
     loss_of = (binary_cross_entropy_from_logit if loss == "log"
@@ -87,10 +86,39 @@ def test_notebook_training_loop_equals_the_classifier(ns, loss, alpha):
     batch_losses = []
     for _ in range(2):
         batch_losses += ns["train_epoch"](model, X, y, loss_of, lr=0.3, batch_size=8,
-                                          alpha=alpha, rng=order_rng)
+                                          rng=order_rng)
     assert np.allclose([p.data for p in model.parameters()],
                        [p.data for p in clf.model_.parameters()], rtol=1e-12, atol=1e-14)
     assert np.allclose(batch_losses, clf.history_["batch_loss"], rtol=1e-12)
+
+
+def test_the_l2_line_the_notebook_shows_is_the_classifiers_penalty(ns):
+    """The L2 section shows one line to add to train_epoch; with it, the loop takes the same
+    steps as Classifier(alpha=...)."""
+    shown = [line.strip() for cell in notebook_markdown() for line in cell.splitlines()
+             if "alpha * sum(p * p for p in parameters)" in line]
+    assert shown == ["loss = loss + alpha * sum(p * p for p in parameters)"], shown
+    source = notebook_cell("def train_epoch(")
+    with_l2 = source.replace("rng):", "rng, alpha):").replace(
+        "        model.zero_grad()\n", f"        {shown[0]}\n        model.zero_grad()\n")
+    assert with_l2.count(shown[0]) == 1 and "rng, alpha):" in with_l2
+    namespace = dict(ns)
+    exec(with_l2, namespace)
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(25, 2))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    clf = Classifier(hidden_layer_sizes=(3,), activation="tanh", lr=0.5, batch_size=6,
+                     alpha=0.01, num_epochs=1, seed=2, progress=False).fit(X, y)
+    model = ns["MLP"](2, [3, 1], activation="tanh", seed=2)
+    namespace["train_epoch"](model, X, y, binary_cross_entropy_from_logit, lr=0.5, batch_size=6,
+                             rng=np.random.default_rng(2), alpha=0.01)
+    assert np.allclose([p.data for p in model.parameters()],
+                       [p.data for p in clf.model_.parameters()], rtol=1e-12, atol=1e-14)
+
+
+def notebook_markdown() -> list[str]:
+    cells = json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
 
 
 # --- exercises ----------------------------------------------------------------------------------
@@ -117,74 +145,199 @@ def test_exercise_1(capsys):
     assert namespace["answer_1"] == len(nblib.nn.MLP(3, [5, 4, 1]).parameters())
     for wrong, says in [(39, "weights only"), (10, "counts neurons"), (44, "output layer"),
                         (52, "inputs a bias"), (60, "multiplies all the layer sizes"),
-                        (50, "too high")]:
+                        (50, "not right"), (48, "not right")]:
         nb05.exercise_1.check(wrong)
         out = capsys.readouterr().out
-        assert not nb05.exercise_1.passed and says in out and "49" not in out, out
+        assert not nb05.exercise_1.passed and says in out, out
+        assert "49" not in out and "too high" not in out and "too low" not in out, out
 
 
-def exercise_2_wrapper(ns, call_source: str):
-    """The notebook's exercise 2 cell with MyLayer.__call__ replaced by ``call_source``."""
-    cell = notebook_cell("class MyLayer(Layer):")
-    cell, count = re.subn(r"        # BEGIN SOLUTION\n.*?# END SOLUTION\n", lambda _: call_source,
-                          cell, flags=re.DOTALL)
-    assert count == 1
-    namespace = dict(ns)
-    exec(cell, namespace)
-    return namespace["layer_outputs"]
+# --- exercise 2: a layer's weights as arrays ----------------------------------------------------
+
+def solution_weight_arrays():
+    namespace = {"np": np}
+    exec(nb05.exercise_2.solution_code, namespace)
+    return namespace["weight_arrays"]
+
+
+def test_exercise_2_solution_passes_and_agrees_with_nblib(capsys):
+    weight_arrays = solution_weight_arrays()
+    nb05.exercise_2.check(weight_arrays)
+    assert nb05.exercise_2.passed, capsys.readouterr().out
+    layer = nblib.nn.Layer(3, 4, rng=np.random.default_rng(1))
+    for neuron in layer.neurons:
+        neuron.b.data = 0.25
+    for mine, theirs in zip(weight_arrays(layer), layer.weight_arrays()):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_exercise_2_layers_cannot_answer_it_themselves():
+    """The check's layers are section 2's kind (neurons only): no weight_arrays() to call, no
+    square layer (a transposed W has another shape), and biases that are not 0."""
+    for shape in nb05._LAYER_SHAPES:
+        layer = nb05.CheckLayer(*shape)
+        assert not hasattr(layer, "weight_arrays")
+        W, b = layer.expected()
+        assert W.shape[0] != W.shape[1] and np.all(b != 0)
+
+
+def _wa(body: str):
+    namespace = {"np": np, "Value": Value}
+    exec("def weight_arrays(layer):\n" + body, namespace)
+    return namespace["weight_arrays"]
+
+
+ROWS = "np.array([[w.data for w in n.w] for n in layer.neurons])"
+BIASES = "np.array([n.b.data for n in layer.neurons])"
 
 
 @pytest.mark.parametrize("body, says", [
-    ("        return [neuron(x) for neuron in self.neurons]\n", "not a list of one"),
-    ("        return self.neurons[0](x)\n", "the first neuron's output only"),
-    ("        return sum(neuron(x) for neuron in self.neurons)\n", "the sum of the neurons"),
-    ("        return [n(xi) for n, xi in zip(self.neurons, x)]\n", "reads the whole sample x"),
-    ("        pass\n", "forget `return`"),
+    (f"    return {ROWS}.T, {BIASES}\n", "notebook 06's layout"),
+    (f"    return {BIASES}, {ROWS}\n", "order W, b"),
+    (f"    return {ROWS}\n", "W only: return the biases too"),
+    (f"    return {ROWS}.T\n", "W only, and with a row per input"),
+    ("    return [[w for w in n.w] for n in layer.neurons], [n.b for n in layer.neurons]\n",
+     "returns Values"),
+    ("    return np.array([[w for w in n.w] for n in layer.neurons]), "
+     "np.array([n.b for n in layer.neurons])\n", "returns Values"),
+    (f"    return {ROWS}, np.zeros(len(layer.neurons))\n", "b is all zeros"),
+    (f"    return {ROWS}.tolist(), {BIASES}.tolist()\n", "return numpy arrays"),
+    (f"    return {ROWS}, {BIASES}[:, None]\n", "its b has shape"),
+    (f"    return {ROWS}.ravel(), {BIASES}\n", "its W has shape"),
+    (f"    return 2 * {ROWS}, {BIASES}\n", "not the right numbers: row i must hold neuron i"),
+    (f"    return {ROWS}, {BIASES}, 0\n", "a tuple of 3 items; return two things"),
+    ("    return layer.weight_arrays()\n", "not with a method that does the exercise"),
+    ("    W = np.array([[w.data for w in n.w] for n in layer.neurons])\n", "forget `return W, b`"),
+    ("    return 1 / 0\n", "ZeroDivisionError"),
+    ("    raise NotImplementedError\n", "not done yet"),
+    ("    return ...\n", "not done yet"),
 ])
-def test_exercise_2_diagnoses(ns, body, says, capsys):
-    nb05.exercise_2.check(exercise_2_wrapper(ns, body))
+def test_exercise_2_diagnoses(body, says, capsys):
+    nb05.exercise_2.check(_wa(body))
+    out = capsys.readouterr().out
+    assert not nb05.exercise_2.passed and says in out, out
+    assert len(out.splitlines()) <= 2 and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("answer, says", [
+    (..., "not done yet"), (None, "not done yet"), ("weight_arrays", "expected a function"),
+    (lambda: None, "does not fit the check's call"), (lambda layer, x: None, "does not fit"),
+])
+def test_exercise_2_answers_that_are_not_such_a_function(answer, says, capsys):
+    nb05.exercise_2.check(answer)
     out = capsys.readouterr().out
     assert not nb05.exercise_2.passed and says in out, out
 
 
-def test_exercise_2_solution_passes_with_the_notebooks_layer(ns, capsys):
-    body = ("        out = [neuron(x) for neuron in self.neurons]\n"
-            "        return out[0] if len(out) == 1 else out\n")
-    nb05.exercise_2.check(exercise_2_wrapper(ns, body))
-    assert nb05.exercise_2.passed, capsys.readouterr().out
+# --- exercise 3: a small network that generalises ----------------------------------------------
+
+def test_noisy_moons_split_is_30_500_500_and_disjoint():
+    split = nb05.noisy_moons_split()
+    assert [len(part) for part in split] == [30, 500, 500, 30, 500, 500]
+    X_train, X_val, X_test = split.X_train, split.X_val, split.X_test
+    rows = {tuple(row) for part in (X_train, X_val, X_test) for row in part}
+    assert len(rows) == 1030
+    assert 0.4 <= split.y_val.mean() <= 0.6 and 0.4 <= split.y_test.mean() <= 0.6
 
 
-def test_exercise_3_solution_passes(capsys):
+def test_exercise_3_target_is_out_of_reach_of_a_straight_line():
+    """The best logistic regression, C chosen on the validation points from a wide grid, stays
+    at least 5 points below the target on those same points."""
+    from sklearn.linear_model import LogisticRegression
+
+    split = nb05.noisy_moons_split()
+    best = max(LogisticRegression(C=C, max_iter=1000).fit(split.X_train, split.y_train)
+               .score(split.X_val, split.y_val) for C in np.logspace(-3, 4, 15))
+    assert best <= nb05.TARGET_ACCURACY - 0.05, best
+    _, grid_best = nb05.best_linear_accuracy(split)
+    assert grid_best <= best + 1e-12
+
+
+def run_exercise_3(classifier, capsys):
+    nb05.exercise_3.check(classifier)
+    return capsys.readouterr().out
+
+
+def test_exercise_3_solution_passes_and_reports_the_test_set_once(monkeypatch, capsys):
+    split = nb05.noisy_moons_split()
+    scored = []
+    original = Classifier.score
+    monkeypatch.setattr(Classifier, "score",
+                        lambda self, X, y: scored.append(np.asarray(X)) or original(self, X, y))
     namespace = {"Classifier": Classifier}
     exec(nb05.exercise_3.solution_code, namespace)
-    nb05.exercise_3.check(namespace["my_classifier"])
-    out = capsys.readouterr().out
-    assert nb05.exercise_3.passed and "test accuracy" in out, out
+    out = run_exercise_3(namespace["my_classifier"], capsys)
+    assert nb05.exercise_3.passed, out
+    assert "validation accuracy" in out and "on the test points, measured once now" in out, out
+    assert nb05.exercise_3.validation_accuracy >= nb05.TARGET_ACCURACY
+    assert namespace["my_classifier"].score(split.X_train, split.y_train) < 1.0
+    assert sum(np.array_equal(X, split.X_test) for X in scored) == 1
+
+
+@pytest.mark.parametrize("classifier", [
+    Classifier(hidden_layer_sizes=(16,), activation="tanh", lr=0.5, batch_size=10,
+               num_epochs=150, alpha=0.001),
+    Classifier(hidden_layer_sizes=(6, 6), activation="tanh", lr=0.3, batch_size=10,
+               num_epochs=150, alpha=0.001),
+    Classifier(hidden_layer_sizes=(4, 4), activation="tanh", lr=0.3, batch_size=10,
+               num_epochs=150),
+], ids=["one layer of 16", "6-6", "4-4 without L2"])
+def test_exercise_3_other_reasonable_small_networks_pass(classifier, capsys):
+    out = run_exercise_3(classifier, capsys)
+    assert nb05.exercise_3.passed, out
+
+
+def test_exercise_3_never_looks_at_the_test_set_when_it_fails(monkeypatch, capsys):
+    split = nb05.noisy_moons_split()
+    scored = []
+    original = Classifier.score
+    monkeypatch.setattr(Classifier, "score",
+                        lambda self, X, y: scored.append(np.asarray(X)) or original(self, X, y))
+    out = run_exercise_3(Classifier(hidden_layer_sizes=(4, 4), activation="tanh", lr=0.3,
+                                    batch_size=10, num_epochs=150, alpha=0.03), capsys)
+    assert not nb05.exercise_3.passed, out
+    assert scored and not any(np.array_equal(X, split.X_test) for X in scored)
 
 
 @pytest.mark.parametrize("answer, says", [
     (..., "still `...`"),
     (Classifier, "the class itself"),
-    ("Classifier()", "is a str"),
-    (Classifier(hidden_layer_sizes=(24, 24)), "697 parameters"),
+    ("Classifier()", "a str"),
+    (Classifier(hidden_layer_sizes=(12, 12)), "205 parameters"),
     (Classifier(hidden_layer_sizes=(8,), lr=-1.0), "settings are invalid"),
-    (Classifier(hidden_layer_sizes=(8,), activation="tanh", lr=1.0, batch_size=10,
-                num_epochs=100, alpha=0.0), "train accuracy"),
+    (Classifier(hidden_layer_sizes=(8,), num_epochs=5000), "the check allows up to 1000"),
+    (Classifier(hidden_layer_sizes=(4, 4), activation="tanh", lr=0.3, batch_size=10,
+                num_epochs=150, alpha=0.03), "no better than a straight line"),
     (Classifier(hidden_layer_sizes=(8,), activation="tanh", lr=0.01, batch_size=10,
-                num_epochs=2, alpha=0.0), "Train it more"),
+                num_epochs=2), "no better than a straight line"),
 ])
 def test_exercise_3_diagnoses(answer, says, capsys):
-    nb05.exercise_3.check(answer)
-    out = capsys.readouterr().out
+    out = run_exercise_3(answer, capsys)
     assert not nb05.exercise_3.passed and says in out, out
 
 
 def test_exercise_3_names_the_memorising_network(monkeypatch, capsys):
-    """A network that fits the training points but not the test points is told to simplify."""
+    """A network that fits the training points far better than the validation points is told
+    to simplify."""
     monkeypatch.setattr(Classifier, "score",
-                        lambda self, X, y: 1.0 if len(X) == nb05.TRAIN_SIZE else 0.7)
-    nb05.exercise_3.check(Classifier(hidden_layer_sizes=(8,), num_epochs=1))
-    assert "memorises" in capsys.readouterr().out
+                        lambda self, X, y: 1.0 if len(X) == nb05.TRAIN_SIZE else 0.85)
+    out = run_exercise_3(Classifier(hidden_layer_sizes=(8,), num_epochs=1), capsys)
+    assert "memorises" in out, out
+
+
+def test_exercise_3_text_and_hint_match_the_check():
+    """The notebook's text, the hint and the check agree on the target, the parameter budget,
+    and the numbers they quote."""
+    text = next(cell for cell in notebook_markdown() if cell.startswith("### Exercise 3"))
+    assert f"**{nb05.TARGET_ACCURACY:.0%}**" in text
+    assert f"**at most {nb05.MAX_PARAMETERS} parameters**" in text
+    assert "validation" in text
+    hint = nb05.exercise_3.hint_text
+    assert f"At most {nb05.MAX_PARAMETERS} parameters" in hint
+    start = re.search(r"Classifier\((.*?)\)", " ".join(hint.split())).group(1)
+    solution = re.search(r"Classifier\((.*?)\)",
+                         " ".join(nb05.exercise_3.solution_code.split())).group(1)
+    assert start.replace("alpha=...", "") in solution     # the hint's start is the solution's
 
 
 @pytest.mark.parametrize("answer, says", [

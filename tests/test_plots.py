@@ -1291,3 +1291,131 @@ def test_history_of_mnist_tells_97_from_98_percent():
     labels = [t.get_text() for t in ax_accuracy.get_yticklabels() if t.get_text()]
     assert len(set(labels)) == len(labels) >= 3
     assert any(label.startswith("97.5") for label in labels)
+
+
+# --- notebook 05: boundaries side by side, and an L2 sweep ---------------------------------------
+
+def test_decision_boundaries_share_one_colour_bar_and_one_legend(moons):
+    from nblib.plots import plot_decision_boundaries
+    X_moons, y_moons = moons
+    with plt.rc_context(STYLE):
+        axes = plot_decision_boundaries({"curved": moons_model, "flat": lambda p: np.full(len(p), 0.3),
+                                         "line": lambda p: sigmoid(3 * p[:, 1])},
+                                        X_moons, y_moons, **MOONS_NAMES)
+        figure = axes[0].figure
+        assert [ax.get_title() for ax in axes] == ["curved", "flat", "line"]
+        colorbars = [ax for ax in figure.axes if ax.get_label() == "<colorbar>"]
+        assert len(colorbars) == 1 and colorbars[0].get_ylabel() == "P(class 1)"
+        assert all(ax.get_legend() is None for ax in axes)
+        (legend,) = figure.legends
+        assert [t.get_text() for t in legend.get_texts()] == ["class 1", "class 0"]
+        # one scale for all: every panel's colours span [0, 1], the step at 0.5
+        for ax in axes:
+            (filled,) = [c for c in contour_sets(ax) if c.filled]
+            assert (filled.norm.vmin, filled.norm.vcenter, filled.norm.vmax) == (0.0, 0.5, 1.0)
+        # the half contour only where the model crosses 0.5
+        assert [len([c for c in contour_sets(ax) if not c.filled]) for ax in axes] == [1, 0, 1]
+        # shared axes: the y label shows on the left panel only, but every panel keeps it
+        assert [ax.yaxis.label.get_visible() for ax in axes] == [True, False, False]
+        _, (width, height) = inline_png(figure)
+        assert 800 <= width <= 850 and height <= 500
+        assert describe_figure(figure) == ("[figure] curved: x2 against x1 | flat: x2 against x1"
+                                           " | line: x2 against x1")
+
+
+def test_decision_boundaries_give_each_of_two_panels_the_room(moons):
+    """Two panels and one colour bar at 850 px: each plot at least 300 px wide (a colour bar and
+    a legend each left it about 250)."""
+    from nblib.plots import plot_decision_boundaries
+    X_moons, y_moons = moons
+    with plt.rc_context(STYLE):
+        axes = plot_decision_boundaries({"a": moons_model, "b": moons_model}, X_moons[:150],
+                                        y_moons[:150], X_test=X_moons[150:],
+                                        y_test=y_moons[150:], held_out="validation",
+                                        **MOONS_NAMES)
+        figure = axes[0].figure
+        inline_png(figure)                                  # lays the figure out
+        widths = [ax.get_window_extent().width for ax in axes]
+        assert min(widths) >= 300, widths
+        texts = [t.get_text() for t in figure.legends[0].get_texts()]
+        assert texts == ["class 1, train", "class 0, train", "class 1, validation",
+                         "class 0, validation"]
+        _, (width, height) = inline_png(figure)
+        assert width <= 850 and height <= 500
+
+
+def test_decision_boundaries_in_a_grid_drop_the_spare_panel(moons):
+    from nblib.plots import plot_decision_boundaries
+    X_moons, y_moons = moons
+    axes = plot_decision_boundaries({str(k): moons_model for k in range(3)}, X_moons, y_moons,
+                                    ncols=2, **MOONS_NAMES)
+    figure = axes[0].figure
+    assert len(axes) == 3
+    assert len([ax for ax in figure.axes if ax.get_label() != "<colorbar>"]) == 3
+
+
+@pytest.mark.parametrize("predicts, kwargs, error, match", [
+    ({}, {}, TypeError, "non-empty dict"),
+    ([moons_model], {}, TypeError, "non-empty dict"),
+    ({"a": 3}, {}, TypeError, r"predicts\['a'\] must be a function"),
+    ({"a": lambda p: 2 * np.ones(len(p))}, {}, ValueError, "apply the sigmoid"),
+    ({"a": moons_model}, {"ncols": 0}, ValueError, "ncols"),
+])
+def test_decision_boundaries_bad_input_is_named(moons, predicts, kwargs, error, match):
+    from nblib.plots import plot_decision_boundaries
+    X_moons, y_moons = moons
+    with pytest.raises(error, match=match):
+        plot_decision_boundaries(predicts, X_moons, y_moons, **kwargs)
+
+
+def test_regularisation_sweep_draws_both_accuracies_against_alpha_with_zero_on_the_left():
+    from nblib.plots import plot_regularisation_sweep
+    alphas = [0.0, 0.001, 0.003, 0.01]
+    train, validation = [0.93, 0.9, 0.9, 0.8], [0.83, 0.88, 0.93, 0.81]
+    ax = plot_regularisation_sweep(alphas, train, validation, chosen=0.003, baseline=0.812,
+                                   title="sweep")
+    assert ax.get_xscale() == "symlog"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "0.001", "0.003", "0.01"]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_allclose(lines["train"].get_ydata(), train)
+    np.testing.assert_allclose(lines["validation"].get_ydata(), validation)
+    assert lines["validation"].get_linestyle() == "--"
+    assert lines["logistic regression, validation"].get_ydata()[0] == 0.812
+    assert lines["chosen: α = 0.003"].get_xdata()[0] == 0.003
+    low, high = ax.get_xlim()
+    assert low < 0.0 and high > 0.01                     # no marker sits on the frame
+    assert ax.get_ylim()[0] <= 0.5                       # the axis starts at chance or below
+    assert describe_figure(ax.figure) == "[figure] sweep: accuracy against α (L2 strength)"
+
+
+def test_regularisation_sweep_sorts_alphas_and_needs_no_zero():
+    from nblib.plots import plot_regularisation_sweep
+    ax = plot_regularisation_sweep([0.1, 0.01], [0.7, 0.9], [0.6, 0.85])
+    (train,) = [line for line in ax.get_lines() if line.get_label() == "train"]
+    np.testing.assert_allclose(train.get_xdata(), [0.01, 0.1])
+    np.testing.assert_allclose(train.get_ydata(), [0.9, 0.7])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.01", "0.1"]
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    (([0.0], [0.9], [0.8]), {}, ValueError, "at least one of them positive"),
+    (([-0.1, 0.1], [0.9, 0.9], [0.8, 0.8]), {}, ValueError, "numbers >= 0"),
+    (([0.1, 0.2], [0.9], [0.8, 0.8]), {}, ValueError, "train_accuracy has 1 values for 2"),
+    (([0.1], [0.9], [80.0]), {}, ValueError, r"fractions in \[0, 1\]"),
+    (([0.1], [0.9], [0.8]), {"chosen": 0.5}, ValueError, "chosen must be one of the alphas"),
+])
+def test_regularisation_sweep_bad_input_is_named(args, kwargs, error, match):
+    from nblib.plots import plot_regularisation_sweep
+    with pytest.raises(error, match=match):
+        plot_regularisation_sweep(*args, **kwargs)
+
+
+def test_plot_points_names_held_out_points_as_asked(moons):
+    X_moons, y_moons = moons
+    ax = plot_points(X_moons[:150], y_moons[:150], X_test=X_moons[150:], y_test=y_moons[150:],
+                     held_out="validation")
+    assert legend_texts(ax) == ["class 1, train", "class 0, train", "class 1, validation",
+                                "class 0, validation"]
+    ax = plot_decision_boundary(moons_model, X_moons[:150], y_moons[:150], X_test=X_moons[150:],
+                                y_test=y_moons[150:], held_out="validation", **MOONS_NAMES)
+    assert legend_texts(colorbar_axes(ax))[2:] == ["class 1, validation", "class 0, validation"]
