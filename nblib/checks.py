@@ -276,9 +276,9 @@ def wrong_signature(func, name: str, args: tuple, arg_names: Sequence[str] = ())
     names = [*arg_names, *(f"arg{i + 1}" for i in range(len(arg_names), len(args)))]
     expected = ", ".join(names[:len(args)])
     shown = _safe_text(lambda: f"{name}{signature}", name)
-    count = f"{len(args)} argument" + ("" if len(args) == 1 else "s")
+    these = "this 1 argument" if len(args) == 1 else f"these {len(args)} arguments"
     return (f"{shown} does not fit the check's call {name}({expected}): "
-            f"define it with these {count}")
+            f"define it with {these}")
 
 
 @dataclass

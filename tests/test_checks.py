@@ -368,6 +368,8 @@ def test_function_exercise_wrong_signature_is_reported(capsys):
     Exercise("E", cases=[((1.0, 2.0), 3.0)]).check(lambda a, b, c: a)
     assert "<lambda>(a, b, c) does not fit the check's call <lambda>(arg1, arg2)" in (
         capsys.readouterr().out)
+    Exercise("E", cases=[((1.0,), 3.0)], arg_names=["x"]).check(lambda: 1)
+    assert capsys.readouterr().out.endswith("<lambda>(x): define it with this 1 argument\n")
 
 
 def test_a_function_that_modifies_its_input_cannot_change_the_cases(capsys):

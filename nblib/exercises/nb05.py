@@ -441,7 +441,7 @@ my_classifier = Classifier(hidden_layer_sizes=(4, 4), activation="tanh", lr=0.3,
 exercise_4 = Choice(
     name="Exercise 4 (why one neuron fails on the moons)",
     options={
-        "A": "It has too few parameters to remember 400 training points.",
+        "A": "It has too few parameters to remember 300 training points.",
         "B": "Its decision boundary is a straight line, and no straight line separates the "
              "two moons.",
         "C": "Its sigmoid saturates, so gradient descent stops before it finds the curve.",
