@@ -165,6 +165,10 @@ def variants(data, seeds, watch, recipe_runs) -> list[dict]:
     return rows
 
 
+#: Up to this share of disturbed epochs, the timings still count as measured on a quiet machine.
+QUIET_SHARE = 0.02
+
+
 def load_note(recipe_runs, rows) -> str | None:
     """A warning for the JSON when other processes disturbed the timed epochs."""
     runs = {id(r): r for r in recipe_runs}        # the recipe's rows reuse these runs
@@ -172,7 +176,9 @@ def load_note(recipe_runs, rows) -> str | None:
         row["disturbed_epochs"] for row in rows if row["change"])
     total = sum(len(r["epoch_seconds"]) for r in runs.values()) + sum(
         row["epochs"] * len(row["seeds"]) for row in rows if row["change"])
-    if not disturbed:
+    # A few disturbed epochs (a background task's blip) barely move a median of seeds:
+    # the count stays in each run's "disturbed_epochs"; the warning is for real load.
+    if disturbed <= QUIET_SHARE * total:
         return None
     return (f"measured under load: {disturbed} of about {total} timed epochs were disturbed "
             f"by other processes (more than {CONTENDED_SHARE:.0%} of a core); the timings "

@@ -358,3 +358,39 @@ def test_hints_and_solutions_print(exercise, capsys):
     exercise.solution()
     out = capsys.readouterr().out
     assert out.startswith(f"Hint for {exercise.name}") and f"Solution for {exercise.name}" in out
+
+
+# --- the L2 section's caveat: measured on other samples ---------------------------------------
+
+def _literal_assignment(source: str, name: str):
+    """The value of ``name = <literal>`` or ``name = dict(<literal keywords>)`` in ``source``."""
+    import ast
+
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets
+                                             if isinstance(t, ast.Name)] == [name]:
+            value = node.value
+            if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "dict":
+                return {k.arg: ast.literal_eval(k.value) for k in value.keywords}
+            return ast.literal_eval(value)
+    raise LookupError(name)
+
+
+def test_the_other_samples_benchmark_ran_the_notebooks_protocol():
+    """benchmarks/noisy_moons_samples.py's stored results, which the notebook prints, come
+    from the network, sweep and data the notebook uses (only make_moons' seed differs)."""
+    from nblib.paths import BENCHMARK_RESULTS
+
+    stored = json.loads((BENCHMARK_RESULTS / "noisy_moons_samples.json").read_text())
+    protocol = stored["protocol"]
+    network = _literal_assignment(notebook_cell("big = dict("), "big")
+    alphas = _literal_assignment(notebook_cell("alphas = ["), "alphas")
+    assert protocol["network"] == {**network, "hidden_layer_sizes": list(network["hidden_layer_sizes"])}
+    assert protocol["alphas"] == alphas
+    assert protocol["notebook_seed"] == nb05.NOISY_MOONS["random_state"]
+    assert protocol["noisy_moons"] == {k: v for k, v in nb05.NOISY_MOONS.items()
+                                       if k != "random_state"}
+    assert (protocol["train"], protocol["validation"]) == (nb05.TRAIN_SIZE, nb05.VALIDATION_SIZE)
+    seeds = [run["seed"] for run in stored["runs"]]
+    assert len(set(seeds)) == stored["summary"]["samples"] == len(seeds) >= 20
+    assert nb05.NOISY_MOONS["random_state"] not in seeds          # *other* samples

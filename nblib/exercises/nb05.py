@@ -310,8 +310,14 @@ class Split(NamedTuple):
     y_test: np.ndarray
 
 
-def noisy_moons_split() -> Split:
+def noisy_moons_split(random_state: int = NOISY_MOONS["random_state"]) -> Split:
     """The noisy moons of notebook 05's overfitting section, cut into 30 / 500 / 500 points.
+
+    Parameters
+    ----------
+    random_state : int
+        make_moons' seed: the notebook's sample by default; another draws another sample
+        of the same kind (benchmarks/noisy_moons_samples.py).
 
     Returns
     -------
@@ -323,7 +329,7 @@ def noisy_moons_split() -> Split:
     from sklearn.datasets import make_moons
     from sklearn.model_selection import train_test_split
 
-    X, y = make_moons(**NOISY_MOONS)
+    X, y = make_moons(**{**NOISY_MOONS, "random_state": random_state})
     X_train, X_rest, y_train, y_rest = train_test_split(X, y, train_size=TRAIN_SIZE,
                                                         random_state=0)
     X_val, X_test, y_val, y_test = train_test_split(X_rest, y_rest, train_size=VALIDATION_SIZE,
