@@ -2,7 +2,9 @@
 #   make lab    set everything up, then open JupyterLab on notebooks/
 #   make test   set everything up with the test tools, then run the whole suite
 # Both are safe to repeat: the virtual environment is only reinstalled when
-# pyproject.toml changes.
+# pyproject.toml changes.  Everything else (make lab-student, student, slides, html,
+# html-instructor, doctor, notebooks) needs only the course's own packages: it installs
+# nothing more, and after `make test` (with any EXTRAS) it installs nothing again.
 
 SHELL   := /bin/bash
 PYTHON  ?= python3
@@ -14,6 +16,9 @@ BIN     := $(VENV)/bin
 EXTRAS  ?= test
 # JupyterLab refuses to run as root unless told it may (containers, CI).
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# The folder JupyterLab opens: the course (instructor edition) by default; `make
+# lab-student` opens the student edition in build/student instead.
+LAB_ROOT ?= notebooks
 # Extra options for `jupyter lab`.  Behind a server or in a container, where no
 # browser opens on this machine, for example:
 #   make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"
@@ -26,15 +31,19 @@ JOBS ?= 2
 # two cores, numpy's multi-threaded BLAS in each made notebook 06's training 3x slower.
 BLAS_THREADS ?= 1
 
-.PHONY: lab test setup setup-test graphviz lint unit notebooks navigation doctor clean \
-        slides student html editions
+.PHONY: lab lab-student test setup setup-test graphviz lint unit notebooks navigation doctor \
+        clean slides student html html-instructor editions
 
 # jupyter-config/ holds the course's JupyterLab defaults (Markdown pages such as
 # 00_contents.md open rendered; no news or update checks, which need internet).
 lab: setup
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) \
 	    --LabApp.default_url=/lab/tree/00_contents.md $(ROOT_FLAG) $(LAB_ARGS)
+
+# The student edition (exercise answers taken out), written afresh, then opened.
+lab-student: student
+	@$(MAKE) --no-print-directory lab LAB_ROOT=build/student
 
 test: setup-test
 	@start=$$(date +%s); \
@@ -48,7 +57,22 @@ test: setup-test
 	exit $$status
 
 setup: $(VENV)/.installed graphviz
-setup-test: $(VENV)/.installed-extras-$(EXTRAS) graphviz
+
+# The test set-up installs the optional groups in EXTRAS that are missing, in one pip
+# call, and records each group installed (.installed-extra-NAME): after
+# `make test EXTRAS=test,parity`, a plain `make test` installs nothing again.
+comma := ,
+EXTRA_NAMES := $(subst $(comma), ,$(EXTRAS))
+setup-test: graphviz | $(BIN)/python
+	@stale=; for extra in $(EXTRA_NAMES); do \
+	    [ "$(VENV)/.installed-extra-$$extra" -nt pyproject.toml ] || stale=1; \
+	done; \
+	if [ -n "$$stale" ]; then \
+	    echo "$(BIN)/python -m pip install --no-compile --progress-bar off -e '.[$(EXTRAS)]'" && \
+	    $(BIN)/python -m pip install --no-compile --progress-bar off -e '.[$(EXTRAS)]' && \
+	    for extra in $(EXTRA_NAMES); do touch "$(VENV)/.installed-extra-$$extra"; done && \
+	    touch $(VENV)/.installed; \
+	fi
 
 $(BIN)/python:
 	@bash tools/make_venv.sh "$(PYTHON)" "$(VENV)"
@@ -60,10 +84,6 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --no-compile --progress-bar off -e .
 	@touch $@
 
-$(VENV)/.installed-extras-$(EXTRAS): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --no-compile --progress-bar off -e '.[$(EXTRAS)]'
-	@touch $@ $(VENV)/.installed
-
 graphviz:
 	@bash tools/ensure_graphviz.sh
 
@@ -72,12 +92,12 @@ graphviz:
 # outputs, then rewrite the generated navigation cells.
 # Every notebook is stored exactly as JupyterLab saves it (tools/jupyterlab_format.py),
 # so opening and saving one without an edit changes nothing; tests check it.
-notebooks: setup-test
+notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/[0-9]*.ipynb
 	$(BIN)/python tools/add_navigation.py
 	$(BIN)/python tools/jupyterlab_format.py notebooks/[0-9]*.ipynb
 
-navigation: setup-test
+navigation: setup
 	$(BIN)/python tools/add_navigation.py
 
 doctor: setup
@@ -86,19 +106,24 @@ doctor: setup
 # --- editions: everything is written under build/ (git-ignored) ------------------
 # Slides: a reveal.js deck per notebook, offline (needs npm once, for reveal.js and
 # MathJax: tools/vendor_js.py).  Open build/slides/01_neuron.slides.html; S: speaker notes.
-slides: setup-test
+slides: setup
 	$(BIN)/python tools/build_slides.py
 
 # Student edition: the notebooks with every exercise solution replaced by a stub.
-student: setup-test
+student: setup
 	$(BIN)/python tools/student_edition.py build/student
 
 # HTML site: every notebook as a page with its outputs, an index with the learning
 # objectives, previous/next links; offline like the slides.  Open build/html/index.html.
-html: setup-test
+# `make html` publishes the student edition (no solutions, no presenter's notes);
+# `make html-instructor` writes the instructors' site, with both, to build/html-instructor/.
+html: setup
 	$(BIN)/python tools/build_html.py
 
-editions: slides student html
+html-instructor: setup
+	$(BIN)/python tools/build_html.py --instructor
+
+editions: slides student html html-instructor
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache nblib.egg-info
