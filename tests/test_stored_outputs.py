@@ -7,8 +7,9 @@ Checked on every notebook in notebooks/, so notebooks added later are covered to
 - every stored picture fits JupyterLab's ~850-px output area (wider ones are
   shrunk, text and all), and drawn graphs also fit a 1280x720 slide;
 - no output is a bare object repr (``<Figure size ...>``, ``<graphviz... at 0x...>``);
-- the self-study text has no lecture-room wording outside speaker notes, and
-  every summary points to further reading.
+- the self-study text has no lecture-room wording outside speaker notes, every
+  speaker note is marked as the presenter's, and every summary points to further
+  reading.
 """
 
 import base64
@@ -80,17 +81,43 @@ def test_no_bare_object_reprs(notebook):
             f"{name} cell {index}: {text[:80]}"
 
 
-LECTURE_ROOM = re.compile(r"ask the room|next slide|later slide|previous slide|this slide",
-                          re.IGNORECASE)
+#: Words meant for the lecture room, not for a student reading alone.
+LECTURE_ROOM = re.compile(r"ask the room|the room\b|next slide|later slide|previous slide|"
+                          r"this slide|live demo|pre-empt|on the board|lecturer|presenter|"
+                          r"in a \d+-min(?:ute)? lecture|start this cell early|^timing:",
+                          re.IGNORECASE | re.MULTILINE)
+#: How every presenter's note starts: the notebook shows it as a block quote (JupyterLab draws
+#: a bar beside it, in light and dark themes), so it does not read as the course's own text.
+PRESENTER_NOTE = "> 🎤 **Presenter's note:** "
+
+
+def slide_type(cell) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
 
 
 def test_lecture_room_wording_only_in_speaker_notes(notebook):
     name, nb = notebook
     for index, cell in enumerate(nb["cells"]):
-        slide_type = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
-        if cell["cell_type"] == "markdown" and slide_type != "notes":
+        if cell["cell_type"] == "markdown" and slide_type(cell) != "notes":
             match = LECTURE_ROOM.search("".join(cell["source"]))
             assert not match, f"{name} cell {index}: {match[0]!r} outside speaker notes"
+
+
+def test_every_speaker_note_is_marked_as_the_presenters(notebook):
+    """A notes cell is a block quote that starts "🎤 **Presenter's note:**", every line of
+    it quoted; the marker is used nowhere else."""
+    name, nb = notebook
+    for index, cell in enumerate(nb["cells"]):
+        source = "".join(cell["source"])
+        if slide_type(cell) == "notes":
+            assert cell["cell_type"] == "markdown", f"{name} cell {index}: a notes cell is Markdown"
+            assert source.startswith(PRESENTER_NOTE), (
+                f"{name} cell {index}: a speaker note starts {PRESENTER_NOTE!r}: {source[:60]!r}")
+            unquoted = [line for line in source.splitlines() if not line.startswith(">")]
+            assert not unquoted, f"{name} cell {index}: lines outside the quote: {unquoted}"
+        else:
+            assert "Presenter's note" not in source, (
+                f"{name} cell {index}: marked as a presenter's note but not typed 'notes'")
 
 
 def test_summary_has_further_reading(notebook):

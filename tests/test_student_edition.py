@@ -29,6 +29,10 @@ import student_edition  # noqa: E402
 SOLUTION, CHECK = student_edition.SOLUTION_TAG, student_edition.CHECK_TAG
 
 
+def is_notes(cell) -> bool:
+    return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+
+
 def tags(cell) -> list[str]:
     return cell.metadata.get("tags", [])
 
@@ -98,10 +102,20 @@ def edition(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_student_edition_keeps_everything_but_the_solutions(path, edition):
-    instructor = nbformat.read(path, as_version=4).cells
+def test_student_edition_keeps_everything_but_the_solutions_and_the_notes(path, edition):
+    cells = nbformat.read(path, as_version=4).cells
+    notes = [cell.source for cell in cells if is_notes(cell)]
+    assert notes, "no presenter's notes to leave out (cells typed 'notes')"
+    instructor = [cell for cell in cells if not is_notes(cell)]
     student = nbformat.read(edition / path.name, as_version=4).cells
     assert len(student) == len(instructor)
+    assert not [cell for cell in student if is_notes(cell)]
+    text = "\n".join(cell.source for cell in student)
+    assert "Presenter's note" not in text
+    for note in notes:                      # nor any line of a note, moved elsewhere
+        for line in note.splitlines():
+            line = line.removeprefix(">").strip()
+            assert len(line) < 20 or line not in text, f"a note's line is left: {line!r}"
     for i, (theirs, ours) in enumerate(zip(student, instructor)):
         if SOLUTION in tags(ours):
             assert "SOLUTION" not in theirs.source, f"cell {i}"

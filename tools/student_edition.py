@@ -1,4 +1,5 @@
-"""Write the student edition: the notebooks with every exercise solution replaced by a stub.
+"""Write the student edition: the notebooks with every exercise solution replaced by a stub
+and without the presenter's notes.
 
     python tools/student_edition.py [OUT_DIR]        (default build/student; `make student`)
 
@@ -16,7 +17,12 @@ and ``raise NotImplementedError`` (the check then says "not done yet").  A
 solution at the top level of a cell is simply removed, leaving the ``x_new = ...``
 placeholder written before it: a top-level ``raise`` would stop "Run All" in
 the middle of a notebook.  Solution and check cells lose their outputs (they
-showed the solution passing); everything else is kept as it is.
+showed the solution passing).  Cells typed ``notes`` in the slideshow metadata
+(the presenter's notes: "Ask the room ...", "Live demo ...") are dropped.
+Everything else is kept as it is.
+
+tools/build_html.py builds the public HTML site from this edition
+(:func:`student_notebook`, in memory).
 
 A custom preprocessor of a few lines rather than nbgrader: nbgrader's
 ClearSolutions needs its own metadata on every cell (or
@@ -24,6 +30,7 @@ ClearSolutions needs its own metadata on every cell (or
 that a course without grading does not need.
 """
 
+import copy
 import re
 import shutil
 import sys
@@ -35,6 +42,8 @@ from nbconvert.preprocessors import Preprocessor
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION_TAG = "solution"
 CHECK_TAG = "check"
+#: The slide type of the presenter's notes (speaker notes in the decks).
+NOTES = "notes"
 REGION = re.compile(r"^([ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?",
                     re.MULTILINE | re.DOTALL)
 
@@ -64,13 +73,32 @@ class ClearSolutions(Preprocessor):
         return cell, resources
 
 
+def is_notes(cell) -> bool:
+    """True for a presenter's note: a cell typed ``notes`` in the slideshow metadata."""
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == NOTES
+
+
+def student_notebook(notebook, name: str = "notebook"):
+    """The student edition of one notebook (a copy; ``notebook`` is left as it is).
+
+    Solutions become stubs, solution and check cells lose their outputs, and the
+    presenter's notes are dropped.  ``name`` names the notebook in errors.
+    """
+    notebook = copy.deepcopy(notebook)
+    try:
+        notebook, _ = ClearSolutions().preprocess(notebook, {})   # cell numbers as stored
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    notebook.cells = [cell for cell in notebook.cells if not is_notes(cell)]
+    return notebook
+
+
 def write_student_edition(out_dir: Path) -> list[Path]:
-    """Write every course notebook, cleared of solutions, and the contents page to ``out_dir``."""
+    """Write every course notebook as students get it, and the contents page, to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        notebook, _ = ClearSolutions().preprocess(notebook, {})
+        notebook = student_notebook(nbformat.read(path, as_version=4), path.name)
         target = out_dir / path.name
         nbformat.write(notebook, target)
         written.append(target)
