@@ -1,11 +1,14 @@
 """The HTML site (tools/build_html.py, `make html`): every notebook a page, an index, offline.
 
-The site is built once into a temporary folder, next to a link to build/vendor (the
-pages load MathJax, RequireJS and the widget renderer from ``../vendor``), so build/html
-is left alone.  The static tests read the HTML; the browser test opens every page in one
-headless Chromium with every request off this machine blocked and checks: nothing was
-requested from the internet, nothing failed, no console error, MathJax typeset every
-formula (no raw ``$...$`` left), and the stored widgets rendered.
+Two editions: the public site, built from the student edition (no solution, no check
+verdict, no presenter's note), and the instructor site (`make html-instructor`), with
+them all and a banner on every page saying so.  Each is built once into a temporary
+folder, next to a link to build/vendor (the pages load MathJax, RequireJS and the widget
+renderer from ``../vendor``), so build/ is left alone.  The static tests read the HTML;
+the browser test opens every page of the public site in one headless Chromium with every
+request off this machine blocked and checks: nothing was requested from the internet,
+nothing failed, no console error, MathJax typeset every formula (no raw ``$...$`` left),
+and the stored widgets rendered.
 """
 
 from __future__ import annotations
@@ -25,19 +28,31 @@ from tests.browser import chromium, offline_page, vendored_javascript
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_html  # noqa: E402
+import student_edition  # noqa: E402
 
 NOTEBOOKS = build_html.course_notebooks()
 PAGES = [build_html.page_name(p) for p in NOTEBOOKS]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The site, built as `make html` builds it, into a temporary folder."""
+def build_site(tmp_path_factory, *options: str) -> Path:
+    """A site, built as `make html` (or `make html-instructor`) builds it, in a temporary
+    folder: ``python tools/build_html.py [--instructor] OUT``."""
     vendor = vendored_javascript()
     root = tmp_path_factory.mktemp("site")
     (root / "vendor").symlink_to(vendor, target_is_directory=True)
-    build_html.build(root / "html")
+    build_html.main([*options, str(root / "html")])
     return root / "html"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The public site."""
+    return build_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def instructor_site(tmp_path_factory) -> Path:
+    return build_site(tmp_path_factory, "--instructor")
 
 
 @functools.cache
@@ -125,6 +140,123 @@ def test_pages_name_only_local_scripts_and_styles(site, name):
         assert "'../vendor/html-manager/dist/embed-amd.js'" in html   # the widget renderer
 
 
+# --- the public site holds no solution and no presenter's note; the instructor site does ---
+
+def solution_lines(path: Path) -> list[str]:
+    """Every line between the solution markers of a notebook's exercises."""
+    lines = []
+    for cell in read(path).cells:
+        for region in student_edition.REGION.finditer(cell.source):
+            lines += [" ".join(line.split()) for line in region.group(0).splitlines()[1:-1]
+                      if line.strip()]
+    return lines
+
+
+def outside_solutions(path: Path) -> str:
+    """The notebook's code and text, and its outputs but those of exercises, without its
+    solutions: where a solution's line (``return out``) may also stand, shown to all."""
+    parts = []
+    for cell in read(path).cells:
+        tags = cell.metadata.get("tags", [])
+        parts.append(student_edition.REGION.sub("", cell.source))
+        if student_edition.SOLUTION_TAG in tags or student_edition.CHECK_TAG in tags:
+            continue
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts += [str(value) for value in output.get("data", {}).values()]
+    return "\n".join(parts)
+
+
+def giveaway_lines(path: Path) -> list[str]:
+    """The lines of the solutions that stand nowhere else in the notebook."""
+    elsewhere = outside_solutions(path)
+    return [line for line in solution_lines(path) if line not in elsewhere]
+
+
+def note_phrases(path: Path) -> list[str]:
+    """The presenter's notes as plain phrases (split at Markdown and maths marks), for
+    finding them in a page's text: "Ask the room: where would you draw the line? ..."."""
+    phrases = []
+    for cell in read(path).cells:
+        if student_edition.is_notes(cell):
+            text = " ".join(line.removeprefix(">").strip() for line in cell.source.splitlines())
+            phrases += [" ".join(piece.split()) for piece in re.split(r"[*`$]", text)
+                        if len(piece.strip()) >= 20]
+    return phrases
+
+
+def page_text(site: Path, name: str) -> str:
+    """A page's text, with runs of white space as one space."""
+    return " ".join(soup(site, name).get_text().split())
+
+
+def page_code(site: Path, name: str) -> str:
+    """The code and the text outputs on a page, line by line (runs of spaces as one)."""
+    return "\n".join(" ".join(line.split()) for pre in soup(site, name).select("pre")
+                     for line in pre.get_text().splitlines())
+
+
+def cells_on(site: Path, name: str) -> int:
+    return len(soup(site, name).select("main > .jp-Cell"))
+
+
+#: The first words of a check's verdict on a correct answer (nblib.checks).
+CORRECT = "✓ Correct!"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_public_pages_hold_no_solution_no_verdict_and_no_presenters_note(site, path):
+    text = page_text(site, build_html.page_name(path))
+    html = (site / build_html.page_name(path)).read_text(encoding="utf-8")
+    assert "SOLUTION" not in html
+    assert giveaway_lines(path), "no solution line to look for"
+    code = page_code(site, build_html.page_name(path))
+    shown = [line for line in giveaway_lines(path) if line in code]
+    assert not shown, f"solution lines on the public page: {shown}"
+    assert CORRECT not in text, "a check's verdict on the solution is shown"
+    assert "Presenter's note" not in text
+    assert note_phrases(path), "no presenter's note to look for"
+    notes = [phrase for phrase in note_phrases(path) if phrase in text]
+    assert not notes, f"presenter's notes on the public page: {notes}"
+    # everything else is there: every cell of the student edition (its navigation cell
+    # is replaced by the page's links), with the stubs students fill in
+    student = student_edition.student_notebook(read(path))
+    assert cells_on(site, build_html.page_name(path)) == sum(
+        build_html.NAV_TAG not in cell.metadata.get("tags", []) for cell in student.cells)
+    assert "raise NotImplementedError" in text or "= ..." in text
+    assert not soup(site, build_html.page_name(path)).select(".course-edition-banner")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_instructor_pages_hold_solutions_and_notes_under_a_banner(instructor_site, path):
+    name = build_html.page_name(path)
+    text = page_text(instructor_site, name)
+    code = page_code(instructor_site, name)
+    missing = [line for line in solution_lines(path) if line not in code]
+    assert not missing, f"solution lines not on the instructor's page: {missing}"
+    assert text.count(CORRECT) == sum(
+        student_edition.CHECK_TAG in cell.metadata.get("tags", []) for cell in read(path).cells)
+    assert text.count("Presenter's note") == sum(map(student_edition.is_notes, read(path).cells))
+    missing = [phrase for phrase in note_phrases(path) if phrase not in text]
+    assert not missing, f"presenter's notes not on the instructor's page: {missing}"
+    assert cells_on(instructor_site, name) == sum(
+        build_html.NAV_TAG not in cell.metadata.get("tags", []) for cell in read(path).cells)
+    # a presenter's note is set apart from the text around it (a block quote)
+    quotes = soup(instructor_site, name).select(".jp-MarkdownCell blockquote")
+    assert [q.get_text().strip()[:20] for q in quotes if "Presenter's note" in q.get_text()] == [
+        "🎤 Presenter's note: "] * sum(map(student_edition.is_notes, read(path).cells))
+
+
+def test_every_instructor_page_says_it_is_the_instructor_edition(instructor_site):
+    for name in PAGES + ["index.html"]:
+        page = soup(instructor_site, name)
+        banner = page.select("body .course-edition-banner")
+        assert len(banner) == 1, name
+        assert banner[0].get_text(strip=True).startswith("Instructor edition: contains the solutions")
+        assert "(instructor edition)" in page.select_one("title").get_text(), name
+    assert sorted(p.name for p in instructor_site.iterdir()) == sorted(PAGES + ["index.html"])
+
+
 # --- learning objectives are read robustly, and their absence stops the build -----------------
 
 def notebook_with(*markdown: str):
@@ -203,12 +335,13 @@ def test_every_page_loads_offline_typesets_maths_and_renders_widgets(site):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     names = PAGES + ["index.html"]
-    stored_views = {build_html.page_name(p): sum(
+    public = {build_html.page_name(p): student_edition.student_notebook(read(p)) for p in NOTEBOOKS}
+    stored_views = {name: sum(
         "application/vnd.jupyter.widget-view+json" in output.get("data", {})
-        for cell in read(p).cells for output in cell.get("outputs", [])) for p in NOTEBOOKS}
-    has_tex = {build_html.page_name(p): any(
-        RAW_TEX.search(c.source) for c in read(p).cells if c.cell_type == "markdown")
-        for p in NOTEBOOKS}
+        for cell in notebook.cells for output in cell.get("outputs", []))
+        for name, notebook in public.items()}
+    has_tex = {name: any(RAW_TEX.search(c.source) for c in notebook.cells
+                         if c.cell_type == "markdown") for name, notebook in public.items()}
     has_tex["index.html"] = any(RAW_TEX.search(o) for p in NOTEBOOKS
                                 for o in build_html.objectives_of(read(p), p))
     with chromium() as browser:

@@ -1,6 +1,13 @@
-"""Write the course as a static HTML site into build/html/ that works with no internet.
+"""Write the course as a static HTML site that works with no internet.
 
-    python tools/build_html.py [OUT_DIR]        (default build/html; `make html`)
+    python tools/build_html.py [OUT_DIR]                 public site, default build/html
+    python tools/build_html.py --instructor [OUT_DIR]    default build/html-instructor
+
+The public site (`make html`) is built from the student edition (tools/student_edition.py,
+in memory): exercises show their stubs, with no solution, no check verdict and no
+presenter's notes.  The instructor site (`make html-instructor`) shows the notebooks as
+they are, solutions and presenter's notes included, and says so in a banner at the top
+of every page.  Both have:
 
 - one page per numbered notebook (``notebooks/[0-9]*.ipynb``: a new notebook is picked up
   automatically) with its stored outputs: figures, graphs, and widgets drawn from the
@@ -20,6 +27,7 @@ relative URLs, so the whole build/ folder can be copied anywhere and opened from
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from dataclasses import dataclass
@@ -32,10 +40,16 @@ from traitlets.config import Config
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vendor_js  # noqa: E402
 from add_navigation import NAV_TAG, summary_of, title_of  # noqa: E402
+from student_edition import student_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 HTML = ROOT / "build" / "html"
+HTML_INSTRUCTOR = ROOT / "build" / "html-instructor"
+#: At the top of every page of the instructor site.
+INSTRUCTOR_BANNER = ("Instructor edition: contains the solutions and the presenter's notes. "
+                     "Publish the student site instead (`python tools/build_html.py`, "
+                     "`make html`).")
 COURSE_NAME = "Neural networks from scratch"
 INDEX = "index.html"
 #: The notebooks' own contents page; on the site, index.html takes its place.
@@ -124,12 +138,15 @@ class Notebook:
         return page_name(self.path)
 
 
-def read_notebooks(paths: list[Path]) -> list[Notebook]:
+def read_notebooks(paths: list[Path], instructor: bool = False) -> list[Notebook]:
+    """The notebooks as the site shows them: the student edition unless ``instructor``."""
     if not paths:
         raise SystemExit(f"no notebooks found in {NOTEBOOKS}")
     notebooks = []
     for path in paths:
         node = nbformat.read(path, as_version=4)
+        if not instructor:
+            node = student_notebook(node, path.name)
         notebooks.append(Notebook(path, node, title_of(node), summary_of(node, path),
                                   objectives_of(node, path)))
     return notebooks
@@ -175,23 +192,31 @@ def link(notebook: Notebook | None) -> dict | None:
     return None if notebook is None else {"href": notebook.href, "title": notebook.title}
 
 
-def page_resources(name: str, **course) -> dict:
+def page_resources(name: str, instructor: bool = False, **course) -> dict:
     return {"metadata": {"name": name},
-            "course": {"name": COURSE_NAME, "contents": INDEX, "footer": FOOTER, **course}}
+            "course": {"name": COURSE_NAME, "contents": INDEX, "footer": FOOTER,
+                       "banner": INSTRUCTOR_BANNER if instructor else None, **course}}
 
 
-def build(out: Path = HTML, paths: list[Path] | None = None) -> list[Path]:
-    """Write the site into ``out`` (the JavaScript goes to ``out/../vendor``); return its pages."""
+def build(out: Path | None = None, paths: list[Path] | None = None,
+          instructor: bool = False) -> list[Path]:
+    """Write the site into ``out`` (the JavaScript goes to ``out/../vendor``); return its pages.
+
+    The public site from the student edition (default ``build/html``), or with
+    ``instructor`` the notebooks as they are (default ``build/html-instructor``).
+    """
+    out = out or (HTML_INSTRUCTOR if instructor else HTML)
     vendor_js.main(out.parent / "vendor")
-    notebooks = read_notebooks(course_notebooks() if paths is None else paths)
+    notebooks = read_notebooks(course_notebooks() if paths is None else paths, instructor)
     out.mkdir(parents=True, exist_ok=True)
     html_exporter = exporter()
     pages = {nb.href for nb in notebooks} | {INDEX}
     written = []
 
+    edition = " (instructor edition)" if instructor else ""
     for i, nb in enumerate(notebooks):
-        nb.node.metadata["title"] = f"{nb.title} · {COURSE_NAME}"
-        resources = page_resources(nb.path.stem,
+        nb.node.metadata["title"] = f"{nb.title} · {COURSE_NAME}{edition}"
+        resources = page_resources(nb.path.stem, instructor,
                                    previous=link(notebooks[i - 1] if i > 0 else None),
                                    next=link(notebooks[i + 1] if i + 1 < len(notebooks) else None))
         html, _ = html_exporter.from_notebook_node(nb.node, resources=resources)
@@ -202,20 +227,31 @@ def build(out: Path = HTML, paths: list[Path] | None = None) -> list[Path]:
         written.append(out / nb.href)
         written[-1].write_text(html, encoding="utf-8")
 
-    index = nbformat.v4.new_notebook(metadata={"title": COURSE_NAME})
+    index = nbformat.v4.new_notebook(metadata={"title": COURSE_NAME + edition})
     entries = [{"stem": nb.path.stem, "href": nb.href, "title": nb.title,
                 "summary": nb.summary, "objectives": nb.objectives} for nb in notebooks]
-    resources = page_resources("index", index=entries, introduction=INTRODUCTION)
+    resources = page_resources("index", instructor, index=entries, introduction=INTRODUCTION)
     html, _ = html_exporter.from_notebook_node(index, resources=resources)
     written.append(out / INDEX)
     written[-1].write_text(html, encoding="utf-8")
     return written
 
 
+def main(argv: list[str] | None = None) -> list[Path]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instructor", action="store_true",
+                        help="with the solutions and the presenter's notes, into "
+                             "build/html-instructor (never publish it)")
+    parser.add_argument("out", nargs="?", type=Path,
+                        help="folder for the pages (default build/html, or "
+                             "build/html-instructor with --instructor)")
+    args = parser.parse_args(argv)
+    return build(args.out.resolve() if args.out else None, instructor=args.instructor)
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HTML
     try:
-        written = build(target.resolve())
+        written = main()
     except (vendor_js.NpmMissing, ValueError) as error:   # no npm; a notebook lacks objectives
         sys.exit(f"build_html: {error}")
     for page in written:
