@@ -29,7 +29,7 @@ REQUIRED = {
     "graphviz": "0.20",
     "tqdm": "4.66",
     "scikit-learn": "1.7",
-    "jupyterlab-rise": "0.43",
+    "jupyterlab-slideshow": "0.3.4",
 }
 MIN_PYTHON = (3, 10)
 REINSTALL = "make setup   (or: pip install -e . in the course folder)"

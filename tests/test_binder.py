@@ -8,8 +8,10 @@ tests/test_environment.py checks that environment.yml agrees with pyproject.toml
   or other file that would take precedence or be silently ignored);
 - postBuild is executable and runs, against a temporary prefix and HOME, and installs
   jupyter-config's settings as JupyterLab's overrides, keeping other overrides;
-- JupyterLab's own settings reader finds them there, and every overridden setting exists
-  in the installed JupyterLab's schemas with a valid value;
+- JupyterLab's own settings reader finds them there, and every overridden setting, of
+  the course and of the presenter (jupyter-config/present/, which `make present` adds and
+  postBuild does not install), exists in the installed JupyterLab's or extension's schemas
+  with a valid value;
 - any Binder or nbgitpuller link in the README opens a file that exists.
 """
 
@@ -34,6 +36,9 @@ from tests.test_environment import environment_entries
 ROOT = Path(__file__).resolve().parent.parent
 POSTBUILD = ROOT / "postBuild"
 COURSE_SETTINGS = ROOT / "jupyter-config" / "labconfig" / "default_setting_overrides.json"
+#: The presenter's settings, on top of the course's (`make present`; tests/test_present_live.py).
+PRESENTER_SETTINGS = (ROOT / "jupyter-config" / "present" / "labconfig"
+                      / "default_setting_overrides.json")
 OVERRIDES = Path("share", "jupyter", "lab", "settings", "overrides.json")
 
 #: Files that make repo2docker use another build than environment.yml's, or ignore the
@@ -47,6 +52,21 @@ IGNORED_WITH_CONDA = ["requirements.txt", "setup.py"]
 
 def course_settings() -> dict:
     return json.loads(COURSE_SETTINGS.read_text(encoding="utf-8"))
+
+
+def presenter_settings() -> dict:
+    return json.loads(PRESENTER_SETTINGS.read_text(encoding="utf-8"))
+
+
+def schema_file(plugin: str) -> Path:
+    """Where the installed JupyterLab keeps a plugin's settings schema (core or extension)."""
+    package, name = plugin.split(":")
+    share = Path(sys.prefix, "share", "jupyter")
+    for path in (share / "lab" / "schemas" / package / f"{name}.json",
+                 share / "labextensions" / package / "schemas" / package / f"{name}.json"):
+        if path.is_file():
+            return path
+    return path
 
 
 def run_postbuild(prefix: Path, home: Path) -> subprocess.CompletedProcess:
@@ -142,13 +162,14 @@ def test_jupyterlab_reads_the_installed_settings(tmp_path):
         assert overrides[plugin] == settings
 
 
-@pytest.mark.parametrize("plugin", sorted(course_settings()))
-def test_every_course_setting_exists_in_jupyterlab_with_a_valid_value(plugin):
-    package, name = plugin.split(":")
-    schema_file = Path(sys.prefix, "share", "jupyter", "lab", "schemas", package, f"{name}.json")
-    assert schema_file.is_file(), f"{plugin}: no such JupyterLab plugin ({schema_file})"
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    settings = course_settings()[plugin]
+@pytest.mark.parametrize("settings_of, plugin",
+                         [("course", plugin) for plugin in sorted(course_settings())]
+                         + [("presenter", plugin) for plugin in sorted(presenter_settings())])
+def test_every_course_setting_exists_in_jupyterlab_with_a_valid_value(settings_of, plugin):
+    path = schema_file(plugin)
+    assert path.is_file(), f"{plugin}: no such JupyterLab plugin or extension ({path})"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    settings = (course_settings() if settings_of == "course" else presenter_settings())[plugin]
     unknown = settings.keys() - schema.get("properties", {}).keys()
     assert not unknown, f"{plugin}: JupyterLab has no setting {sorted(unknown)}"
     jsonschema.validate(settings, schema)
@@ -161,6 +182,19 @@ def test_the_course_settings_say_what_the_course_needs():
     notification = settings["@jupyterlab/apputils-extension:notification"]
     assert notification["checkForUpdates"] is False
     assert notification["fetchNews"] == "false"
+    # text sized for a room in jupyterlab-slideshow's deck mode only (.jp-Deck), not while
+    # students work; tests/test_present_live.py measures it in a browser
+    styles = settings["@deathbeds/jupyterlab-fonts:fonts"]["styles"]
+    assert list(styles) == [".jp-Deck"]
+    assert int(styles[".jp-Deck"]["--jp-content-font-size1"].removesuffix("px")) >= 20
+    assert int(styles[".jp-Deck"]["--jp-code-font-size"].removesuffix("px")) >= 18
+    # students keep autosave; only the presenter turns it off
+    assert "autosave" not in settings["@jupyterlab/docmanager-extension:plugin"]
+
+
+def test_the_presenters_settings_turn_autosave_off_and_nothing_else():
+    # presenting runs the notebook: with autosave on, its new outputs would be saved
+    assert presenter_settings() == {"@jupyterlab/docmanager-extension:plugin": {"autosave": False}}
 
 
 # --- links in the README ------------------------------------------------------------------
