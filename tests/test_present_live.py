@@ -220,7 +220,7 @@ def test_present_01_live(tmp_path):
 
         # 1. from the first cell, the toolbar's deck button
         page.locator(".jp-Notebook .jp-Cell").first.click()
-        page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="deck"] button').click()
+        page.locator(".jp-NotebookPanel-toolbar").get_by_title("Toggle Deck").click()
         page.wait_for_function(f"() => {_PANEL}.hasClass('jp-Deck')", timeout=10_000)
         page.wait_for_function(f"() => ({ON_SCREEN})().includes(0)", timeout=10_000)
         first = page.evaluate(LAYOUT)
