@@ -14,6 +14,15 @@ height.  At ``DPI`` = 100 an inch is 100 px, so:
   Never wider than ``MAX_WIDTH`` = 8.3 in (the PNG gains 0.1 in of margin on
   each side).  A third of that width fits a title of about 20 characters a line.
 
+Stored figures (see :func:`figure_png`) have twice those pixels, ``PIXEL_RATIO``,
+with their display size in the output's metadata: JupyterLab shows them at the
+size above, sharp on a high-resolution screen, and a slide deck can show them
+up to twice as large (tools/build_slides.py).  Each PNG also records the size of
+its smallest text, so tests can measure how large a figure's text is as shown.
+
+Symbols as labels ("ŷ", "z", "x2") are drawn upright, also on a vertical axis (to
+its left) or a colour bar (above it): turned on its side, "ŷ" reads as "‹y".
+
 A 3-D panel beside a flat one: :func:`plot_neuron_views`.  Constrained layout
 does not see a 3-D panel's tick labels and axis labels (matplotlib 3.11), so that
 function leaves a gap for them that ``plt.subplots(1, 2)`` would not.
@@ -21,6 +30,10 @@ function leaves a gap for them that ``plt.subplots(1, 2)`` would not.
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+import struct
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -29,6 +42,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from nblib.activations import (
@@ -66,6 +80,13 @@ STYLE = {
     "axes.spines.right": False,
     "legend.framealpha": 0.9,
 }
+
+#: Stored figures have this many pixels per displayed pixel (what JupyterLab's "retina"
+#: figures do): sharp on high-resolution screens and when a slide shows them larger.
+PIXEL_RATIO = 2
+#: The PNG text chunk in which :func:`figure_png` records the figure's smallest text size,
+#: in the PNG's own pixels.
+TEXT_SIZE_KEY = "nblib:smallest-text-px"
 
 # Class 0 and class 1: a darkened Okabe-Ito vermilion and Okabe-Ito blue (told apart
 # with every common colour vision deficiency), and a different shape for each class as
@@ -127,6 +148,119 @@ def course_style() -> None:
             plt.switch_backend(plt.get_backend())
         shell.display_formatter.formatters["text/plain"].for_type(
             Figure, lambda figure, printer, cycle: printer.text(describe_figure(figure)))
+        if in_kernel:
+            shell.display_formatter.formatters["image/png"].for_type(Figure, _png_output)
+
+
+def _png_output(figure):
+    """A figure's PNG output in a notebook: :func:`figure_png` with the inline backend's
+    settings (``bbox_inches="tight"``), base64-encoded, with its display size."""
+    if not figure.axes and not figure.lines:
+        return None                                   # nothing drawn: no picture
+    try:
+        from matplotlib_inline.backend_inline import InlineBackend
+        options = dict(InlineBackend.instance().print_figure_kwargs)
+    except ImportError:                               # pragma: no cover (always in a kernel)
+        options = {"bbox_inches": "tight"}
+    png, size = figure_png(figure, **options)
+    return base64.b64encode(png).decode("ascii"), size
+
+
+def smallest_text_pt(figure) -> float | None:
+    """The font size in points of the smallest text drawn in ``figure``: tick labels,
+    axis labels, titles, legends, annotations.  None when it holds no text."""
+    sizes = [text.get_fontsize() for text in figure.findobj(Text, include_self=False)
+             if text.get_text().strip() and _shown(text)]
+    return min(sizes) if sizes else None
+
+
+def _shown(artist) -> bool:
+    """Whether an artist is drawn: it and the panel it is in are visible."""
+    return artist.get_visible() and (artist.axes is None or artist.axes.get_visible())
+
+
+def figure_png(figure, pixel_ratio: float = PIXEL_RATIO, **savefig) -> tuple[bytes, dict]:
+    """A figure as a PNG at ``pixel_ratio`` times its size, and that size for display.
+
+    Returns the PNG and ``{"width": ..., "height": ...}``, the size in CSS pixels to
+    show it at (the PNG's size divided by ``pixel_ratio``): the metadata of a notebook
+    output.  The PNG records, in a text chunk named ``TEXT_SIZE_KEY``, the height in
+    its own pixels of the smallest text in the figure (:func:`smallest_text_pt`), so
+    that a test can tell how large the text is as displayed::
+
+        displayed px = recorded px * displayed width / PNG width
+
+    ``savefig`` is passed to ``Figure.savefig`` (``bbox_inches="tight"``, ...).
+    """
+    dpi = figure.dpi * pixel_ratio
+    metadata = dict(savefig.pop("metadata", None) or {})
+
+    def record(event):
+        # Measured once the figure is drawn: tick labels get their text only then.
+        # savefig draws the figure before it writes the PNG with this metadata.
+        smallest = smallest_text_pt(figure)
+        if smallest is not None:
+            metadata[TEXT_SIZE_KEY] = f"{smallest * dpi / 72:.2f}"
+
+    savefig.setdefault("facecolor", figure.get_facecolor())
+    savefig.setdefault("edgecolor", figure.get_edgecolor())
+    buffer = io.BytesIO()
+    callback = figure.canvas.mpl_connect("draw_event", record)
+    try:
+        figure.savefig(buffer, format="png", dpi=dpi, metadata=metadata, **savefig)
+    finally:
+        figure.canvas.mpl_disconnect(callback)
+    png = buffer.getvalue()
+    width, height = png_pixels(png)
+    return png, {"width": round(width / pixel_ratio), "height": round(height / pixel_ratio)}
+
+
+def png_pixels(png: bytes) -> tuple[int, int]:
+    """A PNG's width and height in pixels (from its header)."""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("not a PNG")
+    return struct.unpack(">II", png[16:24])
+
+
+def png_text(png: bytes) -> dict[str, str]:
+    """The text chunks (``tEXt``) of a PNG: what :func:`figure_png` records, for example."""
+    texts, position = {}, 8
+    while position + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[position:position + 8])
+        if kind == b"tEXt":
+            key, _, value = png[position + 8:position + 8 + length].partition(b"\0")
+            texts[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"IEND":
+            break
+        position += 12 + length
+    return texts
+
+
+#: A symbol as a label: one or two characters ("ŷ", "z", "x2") or maths in $...$.
+_SYMBOL = re.compile(r"\S{1,2}|\$[^$]{1,20}\$")
+
+
+def _is_symbol(label: str) -> bool:
+    return bool(_SYMBOL.fullmatch(label.strip()))
+
+
+def _set_ylabel(ax, label: str) -> None:
+    """The y axis's label; a symbol ("ŷ", "x2") upright, to the left of the tick labels."""
+    if _is_symbol(label):
+        ax.set_ylabel(label, rotation=0, ha="right", va="center")
+    else:
+        ax.set_ylabel(label)
+
+
+def _colorbar(figure, mappable, label: str, **options):
+    """``figure.colorbar`` with its label along the bar, or a symbol ("ŷ") upright above
+    it (beside the bar it would read as part of the middle tick label: "0.5 ŷ")."""
+    colorbar = figure.colorbar(mappable, **options)
+    if _is_symbol(label):
+        colorbar.ax.set_title(label, fontsize=STYLE["axes.labelsize"])
+    else:
+        colorbar.set_label(label)
+    return colorbar
 
 
 def describe_figure(figure) -> str:
@@ -315,7 +449,7 @@ def plot_points(X, y, ax=None, title: str | None = None, *, xlabel: str = "x1",
     if test is not None:
         _scatter_classes(ax, *test, class_names, suffix=f", {held_out}", hollow=True)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    _set_ylabel(ax, ylabel)
     if title:
         ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
@@ -417,8 +551,8 @@ def _fill_output(ax, grid_x, grid_y, output, threshold: float, label: str, shrin
     filled = ax.contourf(grid_x, grid_y, output, levels=levels, cmap=PROBABILITY_CMAP, norm=norm)
     if output.min() < threshold < output.max():
         ax.contour(grid_x, grid_y, output, levels=[threshold], colors="black", linewidths=1.5)
-    return ax.figure.colorbar(filled, ax=ax, label=label, ticks=ticks, shrink=shrink,
-                              anchor=(0.0, 0.0))
+    return _colorbar(ax.figure, filled, label, ax=ax, ticks=ticks, shrink=shrink,
+                     anchor=(0.0, 0.0))
 
 
 def _view(X, padding):
@@ -546,7 +680,7 @@ def plot_neuron_contour(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), ax=No
     ax = _axes(ax)
     _fill_output(ax, grid_x, grid_y, output, threshold, zlabel)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    _set_ylabel(ax, ylabel)
     if title:
         ax.set_title(title)
     return ax
@@ -588,7 +722,8 @@ def plot_level_lines(predict, X, y, ax=None, num_levels: int = 10, title: str | 
         ax.scatter(X[y == label, 0], X[y == label, 1], label=name, alpha=0.45, **style)
     if len(levels) > 1:     # a constant output has no lines to draw
         ax.contour(grid_x, grid_y, output, levels=levels, colors="black", linewidths=1.0)
-    ax.set(xlim=x_range, ylim=y_range, xlabel=xlabel, ylabel=ylabel)
+    ax.set(xlim=x_range, ylim=y_range, xlabel=xlabel)
+    _set_ylabel(ax, ylabel)
     if title:
         ax.set_title(title)
     return ax
@@ -660,6 +795,10 @@ def plot_neuron_surface(predict, x_range=(-2.0, 2.0), y_range=(-2.0, 2.0), ax=No
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_zlabel(zlabel)
+    for axis, label in ((ax.xaxis, xlabel), (ax.yaxis, ylabel), (ax.zaxis, zlabel)):
+        if _is_symbol(label):                  # not turned along a slanted axis
+            axis.set_rotate_label(False)
+            axis.label.set_rotation(0)
     if title:
         ax.set_title(title)
     return ax
@@ -731,7 +870,7 @@ def plot_loss_curve(losses, ax=None, label: str | None = None, log_scale: bool =
     ax = _axes(ax)
     ax.plot(first_epoch + np.arange(len(losses)), losses, label=label, **line_style)
     ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
+    _set_ylabel(ax, ylabel)
     if log_scale:
         ax.set_yscale("log")
     if label and not label.startswith("_"):        # "_..." labels stay out of legends
@@ -937,6 +1076,10 @@ def plot_history(history, axes=None, label: str | None = None, *, loss_name: str
 #: moons' view is about 4 wide and 3 high), plus room for the titles and the legend below.
 BOUNDARY_ASPECT = 0.75
 BOUNDARY_EXTRA_HEIGHT = 0.9
+#: The tallest a grid of boundaries may be, in inches: shown on a slide of its own
+#: (640 px high, tools/build_slides.py) at 1.14 times its size or more, so that its 11 pt
+#: tick labels read at 16 px or more.  Rows of panels flatter than BOUNDARY_ASPECT fit.
+MAX_HEIGHT = 5.6
 #: The width of the shared colour bar and its label, in inches.
 COLORBAR_WIDTH = 0.9
 
@@ -993,9 +1136,9 @@ def plot_decision_boundaries(predicts, X, y, *, ncols: int | None = None, resolu
     ncols = min(int(ncols), len(predicts))
     nrows = -(-len(predicts) // ncols)
     panel_width = (MAX_WIDTH - COLORBAR_WIDTH) / ncols
+    height = min(nrows * panel_width * BOUNDARY_ASPECT + BOUNDARY_EXTRA_HEIGHT, MAX_HEIGHT)
     figure, grid = plt.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True,
-                                figsize=(MAX_WIDTH, nrows * panel_width * BOUNDARY_ASPECT
-                                         + BOUNDARY_EXTRA_HEIGHT))
+                                figsize=(MAX_WIDTH, height))
     axes = list(grid.ravel())
     for unused in axes[len(predicts):]:
         figure.delaxes(unused)
@@ -1029,8 +1172,7 @@ def plot_decision_boundaries(predicts, X, y, *, ncols: int | None = None, resolu
         ax.xaxis.label.set_visible(row == nrows - 1 or index + ncols >= len(axes))
     # Every panel's scale is [0, 1] with its step at 0.5 (_output_scale), so the last
     # panel's colours stand for all of them.
-    figure.colorbar(filled, ax=axes, label=colorbar_label, ticks=[0.0, 0.5, 1.0],
-                    shrink=0.9)
+    _colorbar(figure, filled, colorbar_label, ax=axes, ticks=[0.0, 0.5, 1.0], shrink=0.9)
     figure.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     return axes
 

@@ -10,7 +10,6 @@ or says what its figure shows (the digit explorer: "index=247, true 4, predicted
 from __future__ import annotations
 
 import base64
-import io
 from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
@@ -30,6 +29,7 @@ from nblib.plots import (
     _check_class_labels,
     _check_images,
     _percent,
+    figure_png,
     plot_decision_boundary,
     plot_digit,
     plot_probabilities,
@@ -89,14 +89,14 @@ class Explorer(widgets.VBox):
             # A Figure not registered with pyplot: nothing accumulates between redraws.
             figure = Figure(figsize=self.figsize, dpi=DPI, layout="constrained")
             self.draw(figure.subplots(**self.subplots), **self.values())
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png")
+            # Twice the pixels, shown at FIGSIZE: as the notebook's other figures.
+            png, size = figure_png(figure)
         self.figure = figure
         # Set the output area's contents from the kernel rather than printing into it:
         # that also works with no widget frontend (nbconvert, nbval), where captured
         # output would spill into the cell instead.
-        self.output.outputs = ({"output_type": "display_data", "metadata": {},
-                                "data": {"image/png": base64.b64encode(buffer.getvalue()).decode(),
+        self.output.outputs = ({"output_type": "display_data", "metadata": {"image/png": size},
+                                "data": {"image/png": base64.b64encode(png).decode(),
                                          "text/plain": repr(self)}},)
 
     def __repr__(self) -> str:
@@ -350,8 +350,10 @@ def digit_explorer(images, labels, probabilities, index: int | None = None) -> E
                                continuous_update=False, layout=widgets.Layout(width="360px"))
     buttons = []
     for step, text in ((-1, "◀ previous mistake"), (1, "next mistake ▶")):
+        # As wide as their text: ipywidgets' default width (148 px) cuts it off.
         button = widgets.Button(description=text, disabled=not len(mistakes),
-                                tooltip=f"{len(mistakes)} of {n} digits are misclassified")
+                                tooltip=f"{len(mistakes)} of {n} digits are misclassified",
+                                layout=widgets.Layout(width="auto", flex="0 0 auto"))
 
         def jump(_, step=step):
             slider.value = next_mistake(slider.value, mistakes, step)

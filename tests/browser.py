@@ -111,8 +111,9 @@ def offline_page(context_or_browser, **options):
 
 # --- slides -----------------------------------------------------------------------------
 
-#: Run in a deck once reveal.js is ready: every slide's size, when it is shown.
-_MEASURE_SLIDES = """async () => {
+#: Run in a deck once reveal.js is ready: every slide's size, when it is shown, and what
+#: its figures and widgets look like.
+_MEASURE_SLIDES = """async (PNG_TEXT_KEY) => {
     // no slide transition: maths re-rendered while a slide is still moving in gets
     // its line breaks from the wrong width
     Reveal.configure({transition: 'none', backgroundTransition: 'none'});
@@ -133,24 +134,90 @@ _MEASURE_SLIDES = """async () => {
         // code or output wider than its box scrolls sideways (or is cut): count such blocks
         const wide = [...slide.querySelectorAll('pre')]
             .filter(p => p.scrollWidth > p.clientWidth + 1).length;
+        // a widget's text cut off ("next mistak…"): wider than its box
+        const clipped = [...slide.querySelectorAll(
+                '.jupyter-widgets button, .jupyter-widgets .widget-label, '
+                + '.jupyter-widgets .widget-readout, .jupyter-widgets .widget-html-content')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+            .map(e => e.textContent.trim());
+        // a progress widget (tqdm): its bar is drawn, and filled as far as it got
+        const progress = [...slide.querySelectorAll('.jupyter-widgets .progress')].map(bar => {
+            const box = bar.getBoundingClientRect();
+            const fill = bar.querySelector('.progress-bar');
+            return {bar: box.width > 0 && box.height > 0,
+                    filled: fill ? fill.getBoundingClientRect().width / (box.width || 1) : 0,
+                    text: bar.closest('.widget-hbox, .widget-vbox, .jupyter-widgets')
+                        .parentElement.innerText.replace(/\\s+/g, ' ').trim()};
+        });
+        const figures = [...slide.querySelectorAll('.jp-OutputArea-output img')]
+            .map(img => figureText(img));
         results.push({h, v, height: slide.scrollHeight, width: slide.scrollWidth, wide,
+                      clipped, progress, figures,
                       title: title ? title.textContent.replace('¶', '').trim() : '',
                       text: slide.innerText.slice(0, 60)});
     }
     Reveal.slide(0, 0, 0);
     return results;
+
+    // How large a figure's smallest text is as displayed, in CSS px: a PNG from
+    // nblib.plots.figure_png records it at the PNG's own size (text chunk below); an SVG
+    // (Graphviz) gives its fonts' sizes in the units of its viewBox.
+    function figureText(img) {
+        const box = img.getBoundingClientRect();
+        const [header, data] = img.src.split(',');
+        const found = {kind: header.includes('svg') ? 'svg' : 'png',
+                       width: Math.round(box.width), height: Math.round(box.height),
+                       natural: img.naturalWidth, text_px: null};
+        if (found.kind === 'png') {
+            const recorded = pngText(atob(data))[PNG_TEXT_KEY];
+            if (recorded) found.text_px = Number(recorded) * box.width / img.naturalWidth;
+        } else {
+            const svg = new DOMParser().parseFromString(
+                header.includes('base64') ? atob(data) : decodeURIComponent(data),
+                'image/svg+xml').documentElement;
+            const viewBox = (svg.getAttribute('viewBox') || '').split(/[\\s,]+/).map(Number);
+            const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+                .map(t => parseFloat(t.getAttribute('font-size')
+                                     || getComputedStyle(t).fontSize));
+            if (viewBox.length === 4 && sizes.length)
+                found.text_px = Math.min(...sizes) * box.width / viewBox[2];
+        }
+        return found;
+    }
+
+    function pngText(bytes) {             // the tEXt chunks of a PNG (a binary string)
+        const texts = {};
+        let at = 8;
+        const u32 = i => ((bytes.charCodeAt(i) << 24) | (bytes.charCodeAt(i + 1) << 16)
+                          | (bytes.charCodeAt(i + 2) << 8) | bytes.charCodeAt(i + 3)) >>> 0;
+        while (at + 8 <= bytes.length) {
+            const length = u32(at), kind = bytes.slice(at + 4, at + 8);
+            if (kind === 'tEXt') {
+                const [key, value] = bytes.slice(at + 8, at + 8 + length).split('\\0');
+                texts[key] = value;
+            } else if (kind === 'IEND') break;
+            at += 12 + length;
+        }
+        return texts;
+    }
 }"""
+
+#: The text chunk in which nblib.plots.figure_png records a figure's smallest text size.
+PNG_TEXT_KEY = "nblib:smallest-text-px"
 
 _READY = """() => typeof Reveal !== 'undefined' && Reveal.isReady && Reveal.isReady()
     && typeof MathJax !== 'undefined' && MathJax.Hub && MathJax.Hub.queue
     && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0
     && document.querySelectorAll('.MathJax_Preview:not(:empty)').length === 0
     && document.querySelectorAll('.MathJax_CHTML').length
-       === document.querySelectorAll('script[type^="math/tex"]').length"""
+       === document.querySelectorAll('script[type^="math/tex"]').length
+    && document.querySelectorAll('.widget-subarea > .lm-Widget').length
+       >= document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length"""
 
 
 def open_deck(page, deck: Path, timeout_ms: int = 60_000) -> None:
-    """Load a deck and wait until reveal.js is laid out and MathJax has typeset the page."""
+    """Load a deck and wait until reveal.js is laid out, MathJax has typeset the page and
+    every stored widget is drawn."""
     page.set_viewport_size({"width": SLIDE_WIDTH, "height": SLIDE_HEIGHT})
     page.goto(deck.resolve().as_uri())
     page.wait_for_function(_READY, timeout=timeout_ms)
@@ -158,8 +225,13 @@ def open_deck(page, deck: Path, timeout_ms: int = 60_000) -> None:
 
 
 def measure_slides(page) -> list[dict]:
-    """Each slide's ``h``, ``v`` indices, ``title``, and content ``height``/``width`` in px."""
-    return page.evaluate(_MEASURE_SLIDES)
+    """Each slide's ``h``, ``v`` indices, ``title``, content ``height``/``width`` in px,
+    ``wide`` (how many code or output blocks are too wide), ``clipped`` (the widget texts
+    cut off), ``progress`` (per progress widget: whether its ``bar`` is drawn, how far it is
+    ``filled``, its ``text``) and ``figures`` (per picture: ``kind`` png or svg, displayed
+    ``width`` and ``height``, ``natural`` width, and ``text_px``, the displayed size of its
+    smallest text, None when the picture does not say)."""
+    return page.evaluate(_MEASURE_SLIDES, PNG_TEXT_KEY)
 
 
 def main(decks: list[str]) -> None:
@@ -177,6 +249,15 @@ def main(decks: list[str]) -> None:
                 wide = f"{s['wide']} wide" if s["wide"] else ""
                 print(f"  {s['h']:>2}.{s['v']:<2} {s['height']:>5} x {s['width']:<5} {wide:7}{flag:8}"
                       f" {s['title'] or s['text']!r}"[:110])
+                for figure in s["figures"]:
+                    text = "?" if figure["text_px"] is None else f"{figure['text_px']:.1f}"
+                    print(f"        {figure['kind']} {figure['width']} x {figure['height']} px, "
+                          f"smallest text {text} px")
+                for text in s["clipped"]:
+                    print(f"        widget text cut off: {text!r}")
+                for bar in s["progress"]:
+                    print(f"        progress bar {'drawn' if bar['bar'] else 'MISSING'}: "
+                          f"{bar['text']!r}")
             for url in log.blocked:
                 print("  blocked:", url)
             for error in log.errors:

@@ -3,8 +3,7 @@
 Figures render with the Agg backend and are closed after every test (tests/conftest.py).
 """
 
-import io
-import struct
+import base64
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -22,9 +21,12 @@ from nblib.plots import (
     FIGSIZE,
     MAX_WIDTH,
     PANELS_FIGSIZE,
+    PIXEL_RATIO,
     STYLE,
+    TEXT_SIZE_KEY,
     course_style,
     describe_figure,
+    figure_png,
     plot_activations,
     plot_buns,
     plot_decision_boundary,
@@ -34,6 +36,9 @@ from nblib.plots import (
     plot_neuron_surface,
     plot_neuron_views,
     plot_points,
+    png_pixels,
+    png_text,
+    smallest_text_pt,
 )
 
 X, Y = bakery_buns()
@@ -58,12 +63,11 @@ def colorbar_axes(ax):
 
 
 def inline_png(figure):
-    """The PNG the notebook's inline backend stores for ``figure``, and its size in pixels."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
-    png = buffer.getvalue()
-    width, height = struct.unpack(">II", png[16:24])     # from the PNG's IHDR chunk
-    return png, (width, height)
+    """The PNG a notebook stores for ``figure`` (nblib.plots.figure_png, with the inline
+    backend's ``bbox_inches="tight"``) and the size it is shown at, in CSS px."""
+    png, size = figure_png(figure, bbox_inches="tight")
+    assert [round(pixels / 2) for pixels in png_pixels(png)] == [size["width"], size["height"]]
+    return png, (size["width"], size["height"])
 
 
 def relative_luminance(color):
@@ -113,7 +117,7 @@ def test_course_figures_fit_jupyterlab_and_a_slide_and_stay_light():
         one_panel = plot_decision_boundary(good_neuron, X, Y, title="Neuron").figure
         png, (width, height) = inline_png(one_panel)
         assert 700 <= width <= 850 and 400 <= height <= 500
-        assert len(png) < 100_000
+        assert len(png) < 250_000                  # at twice its size (PIXEL_RATIO)
 
         row, axes = plt.subplots(1, 3, figsize=PANELS_FIGSIZE)
         for ax in axes:
@@ -121,6 +125,91 @@ def test_course_figures_fit_jupyterlab_and_a_slide_and_stay_light():
         _, (width, height) = inline_png(row)
         assert PANELS_FIGSIZE[0] == MAX_WIDTH
         assert 800 <= width <= 850 and height <= 500
+
+
+# --- stored figures: twice their size, and the size of their smallest text ----------------------
+
+
+def test_figure_png_has_twice_the_pixels_and_says_its_display_size():
+    with plt.rc_context(STYLE):
+        figure, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        png, size = figure_png(figure)
+    assert PIXEL_RATIO == 2
+    assert size == {"width": FIGSIZE[0] * DPI, "height": FIGSIZE[1] * DPI}
+    assert png_pixels(png) == (2 * FIGSIZE[0] * DPI, 2 * FIGSIZE[1] * DPI)
+
+
+def test_figure_png_records_its_smallest_text_as_drawn():
+    """Tick labels get their text only when the figure is drawn: measured then, in the PNG's
+    own pixels (pt * dpi / 72)."""
+    with plt.rc_context(STYLE):
+        figure, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])                      # no text but the tick labels
+        assert smallest_text_pt(figure) is None      # not drawn yet: no tick label text
+        png, _ = figure_png(figure)
+        assert png_text(png)[TEXT_SIZE_KEY] == f"{STYLE['xtick.labelsize'] * 200 / 72:.2f}"
+        assert smallest_text_pt(figure) == STYLE["xtick.labelsize"]
+
+        ax.set_xlabel("x")
+        ax.annotate("small", (0.5, 0.5), fontsize=7)
+        ax.text(0.2, 0.2, "hidden", fontsize=4, visible=False)      # not drawn: not counted
+        figure.add_subplot(2, 2, 4).set_visible(False)             # nor is a hidden panel
+        figure.axes[-1].set_title("tiny", fontsize=3)
+        png, _ = figure_png(figure, pixel_ratio=1)
+        assert png_text(png)[TEXT_SIZE_KEY] == f"{7 * 100 / 72:.2f}"
+
+
+def test_png_pixels_and_text_read_a_png():
+    figure, ax = plt.subplots(figsize=(2, 1), dpi=50)
+    ax.set_title("t", fontsize=9)
+    ax.axis("off")                                          # the title is its only text
+    png, size = figure_png(figure, pixel_ratio=3, metadata={"Title": "a test"})
+    assert png_pixels(png) == (300, 150) and size == {"width": 100, "height": 50}
+    assert png_text(png)["Title"] == "a test"
+    assert png_text(png)[TEXT_SIZE_KEY] == f"{9 * 150 / 72:.2f}"
+    with pytest.raises(ValueError, match="not a PNG"):
+        png_pixels(b"GIF89a")
+
+
+def test_course_style_stores_figures_at_twice_their_size_in_a_kernel():
+    """In a kernel the PNG output is figure_png's, base64, with its display size."""
+    from nblib import plots
+
+    with plt.rc_context(STYLE):
+        figure, ax = plt.subplots()
+        ax.set_title("A")
+        encoded, size = plots._png_output(figure)
+        png = base64.b64decode(encoded)
+        assert [round(pixels / 2) for pixels in png_pixels(png)] == [size["width"], size["height"]]
+        assert 700 <= size["width"] <= 850 and TEXT_SIZE_KEY in png_text(png)
+        assert plots._png_output(plt.figure()) is None          # an empty figure: no picture
+
+
+# --- symbols as labels stay upright -----------------------------------------------------------------
+
+
+def test_symbol_labels_are_upright_and_words_run_along_the_axis():
+    ax = plot_neuron_contour(neuron, zlabel="ŷ")                  # ylabel "x2", a symbol
+    assert ax.yaxis.label.get_rotation() == 0 and ax.yaxis.label.get_ha() == "right"
+    assert colorbar_axes(ax).title.get_rotation() == 0
+    assert colorbar_axes(ax).get_ylabel() == ""                   # not also beside the bar
+    words = plot_neuron_contour(neuron, ylabel="height (cm)", zlabel="P(accept)")
+    assert words.yaxis.label.get_rotation() == 90
+    assert colorbar_axes(words).get_ylabel() == "P(accept)"
+    assert colorbar_axes(words).yaxis.label.get_rotation() == 90
+    history = plot_loss_curve([1.0, 0.5], ylabel="L")
+    assert history.yaxis.label.get_rotation() == 0
+    boundary = plot_points(X, Y, xlabel="x1", ylabel="$x_2$")
+    assert boundary.yaxis.label.get_rotation() == 0
+
+
+def test_symbol_labels_of_a_surface_are_not_turned_with_its_axes():
+    ax = plot_neuron_surface(neuron, zlabel="ŷ")
+    assert not ax.zaxis.get_rotate_label(ax.zaxis.label.get_text())
+    assert not ax.yaxis.get_rotate_label(ax.yaxis.label.get_text())        # "x2"
+    worded = plot_neuron_surface(neuron, ylabel="height (cm)", zlabel="P(accept)")
+    assert worded.zaxis.get_rotate_label(worded.zaxis.label.get_text())
 
 
 # --- plot_activations -----------------------------------------------------------------------------------
@@ -669,7 +758,7 @@ def test_neuron_contour_colours_probabilities_like_the_decision_boundary():
     ax = plot_neuron_contour(neuron, title="From above", zlabel="ŷ")
     levels = [np.round(c.levels, 10).tolist() for c in contour_sets(ax)]
     assert np.round(np.linspace(0, 1, 11), 10).tolist() in levels and [0.5] in levels
-    assert colorbar_axes(ax).get_ylabel() == "ŷ"
+    assert colorbar_axes(ax).get_title() == "ŷ"           # upright, above the bar
     np.testing.assert_allclose(colorbar_axes(ax).get_yticks(), [0, 0.5, 1])
     assert (ax.get_xlim(), ax.get_ylim()) == ((-2.0, 2.0), (-2.0, 2.0))
     assert describe_figure(ax.figure) == "[figure] From above: x2 against x1"
@@ -866,12 +955,12 @@ def test_notebook_05_figures_fit_jupyterlab_and_a_slide(moons):
         plot_history(history(30, batches=6, scale=2), axes=axes, label="α = 1e-3")
         png, (width, height) = inline_png(axes[0].figure)
         assert 800 <= width <= 850 and height <= 500
-        assert len(png) < 100_000
+        assert len(png) < 170_000
 
         ax_surface, _ = plot_neuron_views(neuron, title="σ(1.5 x1 − 2 x2 + 0.5)")
         png, (width, height) = inline_png(ax_surface.figure)
         assert 800 <= width <= 850 and height <= 500
-        assert len(png) < 200_000
+        assert len(png) < 320_000
 
         _, (width, height) = inline_png(plot_neuron_surface(neuron).figure)
         assert width <= 850 and height <= 500
@@ -1013,7 +1102,7 @@ def test_digit_grids_fit_the_output_area_and_a_slide():
                                  title="Misclassified")):
             png, (width, height) = inline_png(axes[0].figure)
             assert 700 <= width <= 850 and height <= 500
-            assert len(png) < 150_000
+            assert len(png) < 250_000
             # each digit at least 2.5 times its 28 pixels
             box = axes[0].get_window_extent()
             assert min(box.width, box.height) >= 70
@@ -1352,6 +1441,19 @@ def test_decision_boundaries_in_a_grid_drop_the_spare_panel(moons):
     figure = axes[0].figure
     assert len(axes) == 3
     assert len([ax for ax in figure.axes if ax.get_label() != "<colorbar>"]) == 3
+
+
+def test_a_grid_of_decision_boundaries_is_short_enough_for_a_slide(moons):
+    """Two rows at full width would be 650 px high: a slide (640 px for a figure) would
+    shrink its 11 pt labels below 16 px.  The rows are flatter instead."""
+    from nblib.plots import MAX_HEIGHT, plot_decision_boundaries
+    X_moons, y_moons = moons
+    with plt.rc_context(STYLE):
+        axes = plot_decision_boundaries({str(k): moons_model for k in range(4)}, X_moons,
+                                        y_moons, ncols=2, **MOONS_NAMES)
+        _, (width, height) = inline_png(axes[0].figure)
+    assert 800 <= width <= 850 and height <= MAX_HEIGHT * DPI + 20
+    assert 640 / height * STYLE["xtick.labelsize"] * DPI / 72 * 0.96 >= 16
 
 
 @pytest.mark.parametrize("predicts, kwargs, error, match", [

@@ -6,6 +6,8 @@ Checked on every notebook in notebooks/, so notebooks added later are covered to
   is untrusted), so every SVG output must carry a PNG beside it;
 - every stored picture fits JupyterLab's ~850-px output area (wider ones are
   shrunk, text and all), and drawn graphs also fit a 1280x720 slide;
+- every matplotlib figure is stored at twice the size it is shown at and records
+  its smallest text (nblib.plots.figure_png), at least 13 px as JupyterLab shows it;
 - no output is a bare object repr (``<Figure size ...>``, ``<graphviz... at 0x...>``);
 - the self-study text has no lecture-room wording outside speaker notes, every
   speaker note is marked as the presenter's, and every summary points to further
@@ -60,17 +62,72 @@ def test_every_svg_has_a_png_for_untrusted_notebooks(notebook):
     assert not missing, f"{name}: cells {missing} store SVG without PNG (invisible untrusted)"
 
 
+def shown_width(output: dict) -> int:
+    """The width JupyterLab shows a PNG output at: its metadata's, else its pixels'."""
+    shown = output.get("metadata", {}).get("image/png", {})
+    return shown.get("width") or png_size(output["data"]["image/png"])[0]
+
+
+def png_outputs(notebook):
+    """Every PNG output, in cells and in the stored widget state (the explorers' figures)."""
+    for index, cell in enumerate(notebook["cells"]):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                yield f"cell {index}", output
+    state = notebook["metadata"].get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for model_id, model in state.items():
+        for output in model.get("state", {}).get("outputs", []) or []:
+            if "image/png" in output.get("data", {}):
+                yield f"widget {model_id[:8]}", output
+
+
 def test_stored_pictures_fit_the_output_area(notebook):
     name, nb = notebook
+    for where, output in png_outputs(nb):
+        width = shown_width(output)
+        assert width <= OUTPUT_WIDTH_PX, f"{name} {where}: PNG shown {width} px wide"
     for index, data in outputs(nb):
-        if "image/png" in data:
-            width, height = png_size(data["image/png"])
-            assert width <= OUTPUT_WIDTH_PX, f"{name} cell {index}: PNG {width} px wide"
         if "image/svg+xml" in data:
             svg = "".join(data["image/svg+xml"])
             width, height = svg_size_px(svg)
             assert width <= OUTPUT_WIDTH_PX and height <= SLIDE_GRAPH_HEIGHT_PX, \
                 f"{name} cell {index}: graph {width:.0f} x {height:.0f} px"
+
+
+#: The PNG text chunk in which nblib.plots.figure_png records a figure's smallest text.
+TEXT_SIZE_KEY = "nblib:smallest-text-px"
+#: JupyterLab's body text is 14 px: a figure's smallest text as shown there.
+MIN_TEXT_PX = 13
+
+
+def png_text(encoded: str) -> dict:
+    png, texts, position = base64.b64decode(encoded), {}, 8
+    while position + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[position:position + 8])
+        if kind == b"tEXt":
+            key, _, value = png[position + 8:position + 8 + length].partition(b"\0")
+            texts[key.decode("latin-1")] = value.decode("latin-1")
+        position += 12 + length
+    return texts
+
+
+def test_figures_are_stored_at_twice_their_size_with_their_text_size(notebook):
+    """Every matplotlib figure (its text form starts "[figure]", or an explorer's) is stored
+    at twice the size JupyterLab shows it at and records its smallest text, which slide
+    decks enlarge and tests measure (tests/test_slides.py)."""
+    name, nb = notebook
+    for where, output in png_outputs(nb):
+        text = "".join(output["data"].get("text/plain", ""))
+        if not (text.startswith("[figure]") or "explorer" in text.lower()):
+            continue                             # a Graphviz drawing (nblib.graph)
+        pixels = png_size(output["data"]["image/png"])[0]
+        assert round(pixels / 2) == shown_width(output), (
+            f"{name} {where}: {pixels} px shown at {shown_width(output)} px, not at half")
+        recorded = png_text(output["data"]["image/png"]).get(TEXT_SIZE_KEY)
+        assert recorded, f"{name} {where}: no {TEXT_SIZE_KEY} recorded (re-run the notebook)"
+        shown = float(recorded) * shown_width(output) / pixels
+        assert shown >= MIN_TEXT_PX, f"{name} {where}: smallest text {shown:.1f} px"
 
 
 def test_no_bare_object_reprs(notebook):

@@ -15,7 +15,16 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from nblib.datasets import bakery_buns
-from nblib.plots import DPI, FIGSIZE, MISTAKE_COLOR, PANELS_FIGSIZE, STYLE, describe_figure
+from nblib.plots import (
+    DPI,
+    FIGSIZE,
+    MISTAKE_COLOR,
+    PANELS_FIGSIZE,
+    STYLE,
+    TEXT_SIZE_KEY,
+    describe_figure,
+    png_text,
+)
 from nblib.widgets import (
     Explorer,
     digit_explorer,
@@ -123,7 +132,12 @@ def test_explorer_figure_follows_the_course_style():
         assert figure.axes[0].title.get_fontsize() == STYLE["axes.titlesize"]
         (shown,) = explorer.output.outputs
         png = base64.b64decode(shown["data"]["image/png"])
-        assert png_size(png) == (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)  # fixed as sliders move
+        # fixed as sliders move: shown at FIGSIZE, stored at twice that (as the notebook's
+        # other figures), with the size of its smallest text recorded (nblib.plots.figure_png)
+        assert shown["metadata"] == {"image/png": {"width": FIGSIZE[0] * DPI,
+                                                   "height": FIGSIZE[1] * DPI}}
+        assert png_size(png) == (2 * FIGSIZE[0] * DPI, 2 * FIGSIZE[1] * DPI)
+        assert TEXT_SIZE_KEY in png_text(png)
         assert plt.rcParams["figure.dpi"] == 72          # the notebook's settings untouched
 
 
@@ -439,9 +453,10 @@ def test_digit_explorer_starts_on_the_first_mistake_and_says_what_it_shows():
     assert repr(explorer) == expected
     png, text = shown_png(explorer)
     assert text == expected                                  # the stored output's text form
-    assert png_size(png) == (round(PANELS_FIGSIZE[0] * DPI), round(PANELS_FIGSIZE[1] * DPI))
-    assert png_size(png)[0] <= 850
-    assert len(png) < 60_000                                 # one small PNG as widget state
+    assert png_size(png) == (2 * round(PANELS_FIGSIZE[0] * DPI),
+                             2 * round(PANELS_FIGSIZE[1] * DPI))
+    assert png_size(png)[0] <= 2 * 850
+    assert len(png) < 100_000                                # one small PNG as widget state
     assert one_line(explorer.figure.axes[0].get_title()) == "index 3: true 3"
 
 
@@ -465,6 +480,8 @@ def test_digit_explorer_buttons_jump_between_mistakes():
     explorer = digit_explorer(images.reshape(20, 784), labels, probabilities, index=5)
     previous, following = explorer.children[1].children[1:]
     assert "previous mistake" in previous.description and "next mistake" in following.description
+    # as wide as their text (ipywidgets' default 148 px cut it off on a slide)
+    assert previous.layout.width == following.layout.width == "auto"
     following.click()
     assert explorer.controls["index"].value == 11
     following.click()
