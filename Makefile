@@ -19,6 +19,9 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # The folder JupyterLab opens: the course (instructor edition) by default; `make
 # lab-student` opens the student edition in build/student instead.
 LAB_ROOT ?= notebooks
+# Settings folders read before the course's jupyter-config/ (each ending in ":"):
+# `make present` adds the presenter's.
+LAB_CONFIG ?=
 # Extra options for `jupyter lab`.  Behind a server or in a container, where no
 # browser opens on this machine, for example:
 #   make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"
@@ -31,19 +34,24 @@ JOBS ?= 2
 # two cores, numpy's multi-threaded BLAS in each made notebook 06's training 3x slower.
 BLAS_THREADS ?= 1
 
-.PHONY: lab lab-student test setup setup-test graphviz lint unit notebooks navigation doctor \
+.PHONY: lab lab-student present test setup setup-test graphviz lint unit notebooks navigation doctor \
         clean slides student html html-instructor editions
 
 # jupyter-config/ holds the course's JupyterLab defaults (Markdown pages such as
 # 00_contents.md open rendered; no news or update checks, which need internet).
 lab: setup
-	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_ROOT) \
 	    --LabApp.default_url=/lab/tree/00_contents.md $(ROOT_FLAG) $(LAB_ARGS)
 
 # The student edition (exercise answers taken out), written afresh, then opened.
 lab-student: student
 	@$(MAKE) --no-print-directory lab LAB_ROOT=build/student
+
+# Present live (README, "Present live"): `make lab` plus the presenter's settings in
+# jupyter-config/present/ (autosave off, so presenting does not write to the notebooks).
+present: setup
+	@$(MAKE) --no-print-directory lab LAB_CONFIG="$(CURDIR)/jupyter-config/present:"
 
 test: setup-test
 	@start=$$(date +%s); \

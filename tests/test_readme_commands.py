@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -74,6 +75,7 @@ RUN = [
     "make lab",
     'make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"',
     "make lab-student",
+    "make present",
 ]
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)
@@ -178,9 +180,21 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def fetch(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=30) as response:    # noqa: S310 (localhost)
-        return response.status, response.read().decode("utf-8", errors="replace")
+def fetch(url: str, wait: float = 30) -> tuple[int, str]:
+    """GET a page of the local server; the server may print its address a moment before
+    it answers, so a refused connection is retried for ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:   # noqa: S310 (localhost)
+                return response.status, response.read().decode("utf-8", errors="replace")
+        except urllib.error.URLError as error:
+            if not isinstance(error.reason, ConnectionRefusedError) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+AUTOSAVE = "/lab/api/settings/@jupyterlab/docmanager-extension:plugin"
 
 
 def check_lab(command: str, cwd: Path, student: bool) -> None:
@@ -197,6 +211,14 @@ def check_lab(command: str, cwd: Path, student: bool) -> None:
         assert has_solutions != student, (
             "the student edition holds solutions" if student
             else "make lab should open the instructor edition")
+        status, settings = fetch(f"{base}{AUTOSAVE}?token={token}")
+        settings = json.loads(settings)      # the user's settings, over the defaults
+        autosave = settings["settings"].get(
+            "autosave", settings["schema"]["properties"]["autosave"]["default"])
+        presenting = command == "make present"
+        assert autosave != presenting, (
+            "presenting must not save the notebooks" if presenting
+            else "students' notebooks must autosave")
     finally:
         stop(process)
     assert process.returncode is not None, log.read_text()[-2000:]
@@ -215,7 +237,7 @@ def test_readme_command_runs(copy, command):
             chromium_path()                     # skips (fails under CI) without chromium
     if command == "make notebooks" and not MNIST_DIR.is_dir() and not ON_CI:
         pytest.skip("notebook 06 needs MNIST: set MNIST_DIR to a folder with the four files")
-    if command.startswith("make lab"):
+    if command.startswith(("make lab", "make present")):
         check_lab(command, copy, student=command == "make lab-student")
         return
     command = command.replace("NN_name", "01_neuron")
