@@ -14,10 +14,10 @@ height.  At ``DPI`` = 100 an inch is 100 px, so:
   Never wider than ``MAX_WIDTH`` = 8.3 in (the PNG gains 0.1 in of margin on
   each side).  A third of that width fits a title of about 20 characters a line.
 
-Stored figures (see :func:`figure_png`) have twice those pixels, ``PIXEL_RATIO``,
+Stored figures (see :func:`figure_png`) have 1.5 times those pixels, ``PIXEL_RATIO``,
 with their display size in the output's metadata: JupyterLab shows them at the
-size above, sharp on a high-resolution screen, and a slide deck can show them
-up to twice as large (tools/build_slides.py).  Each PNG also records the size of
+size above, and a slide deck can show them up to 1.5 times as large and still
+sharp (tools/build_slides.py).  Each PNG also records the size of
 its smallest text, so tests can measure how large a figure's text is as shown.
 
 Symbols as labels ("ŷ", "z", "x2") are drawn upright, also on a vertical axis (to
@@ -81,9 +81,11 @@ STYLE = {
     "legend.framealpha": 0.9,
 }
 
-#: Stored figures have this many pixels per displayed pixel (what JupyterLab's "retina"
-#: figures do): sharp on high-resolution screens and when a slide shows them larger.
-PIXEL_RATIO = 2
+#: Stored figures have this many pixels per displayed pixel: sharp when a slide shows
+#: them larger (a 760 x 460 figure fits a slide's figure box at about 1.4 times its
+#: size), and lighter than "retina" figures (twice: the notebooks would be 7.2 MB
+#: instead of about 5).
+PIXEL_RATIO = 1.5
 #: The PNG text chunk in which :func:`figure_png` records the figure's smallest text size,
 #: in the PNG's own pixels.
 TEXT_SIZE_KEY = "nblib:smallest-text-px"

@@ -35,6 +35,10 @@ def test_figure_cell_shows_an_image_and_its_text_form_under_mplbackend_agg(tmp_p
     assert figure.data["text/plain"] == "[figure] A parabola: y against x"
     png = base64.b64decode(figure.data["image/png"])
     assert png.startswith(b"\x89PNG\r\n")
-    # the course's size (set after the backend loaded, so not undone by it): 760 x 460 px
+    # the course's size (set after the backend loaded, so not undone by it): shown at
+    # 760 x 460 px, stored at 1.5 times that (nblib.plots.figure_png)
+    shown = figure.metadata["image/png"]
+    assert 700 <= shown["width"] <= 850 and 400 <= shown["height"] <= 500
     width, height = struct.unpack(">II", png[16:24])     # from the PNG's IHDR chunk
-    assert 700 <= width <= 850 and 400 <= height <= 500
+    assert (round(width / 1.5), round(height / 1.5)) == (shown["width"], shown["height"])
+    assert b"nblib:smallest-text-px" in png               # its smallest text, recorded

@@ -66,7 +66,8 @@ def inline_png(figure):
     """The PNG a notebook stores for ``figure`` (nblib.plots.figure_png, with the inline
     backend's ``bbox_inches="tight"``) and the size it is shown at, in CSS px."""
     png, size = figure_png(figure, bbox_inches="tight")
-    assert [round(pixels / 2) for pixels in png_pixels(png)] == [size["width"], size["height"]]
+    assert [round(pixels / PIXEL_RATIO) for pixels in png_pixels(png)] == [
+        size["width"], size["height"]]
     return png, (size["width"], size["height"])
 
 
@@ -117,7 +118,7 @@ def test_course_figures_fit_jupyterlab_and_a_slide_and_stay_light():
         one_panel = plot_decision_boundary(good_neuron, X, Y, title="Neuron").figure
         png, (width, height) = inline_png(one_panel)
         assert 700 <= width <= 850 and 400 <= height <= 500
-        assert len(png) < 250_000                  # at twice its size (PIXEL_RATIO)
+        assert len(png) < 150_000                  # at 1.5 times its size (PIXEL_RATIO)
 
         row, axes = plt.subplots(1, 3, figsize=PANELS_FIGSIZE)
         for ax in axes:
@@ -127,17 +128,17 @@ def test_course_figures_fit_jupyterlab_and_a_slide_and_stay_light():
         assert 800 <= width <= 850 and height <= 500
 
 
-# --- stored figures: twice their size, and the size of their smallest text ----------------------
+# --- stored figures: 1.5 times their size, and the size of their smallest text ----------------------
 
 
-def test_figure_png_has_twice_the_pixels_and_says_its_display_size():
+def test_figure_png_has_more_pixels_and_says_its_display_size():
     with plt.rc_context(STYLE):
         figure, ax = plt.subplots()
         ax.plot([0, 1], [0, 1])
         png, size = figure_png(figure)
-    assert PIXEL_RATIO == 2
+    assert PIXEL_RATIO == 1.5
     assert size == {"width": FIGSIZE[0] * DPI, "height": FIGSIZE[1] * DPI}
-    assert png_pixels(png) == (2 * FIGSIZE[0] * DPI, 2 * FIGSIZE[1] * DPI)
+    assert png_pixels(png) == (1.5 * FIGSIZE[0] * DPI, 1.5 * FIGSIZE[1] * DPI)
 
 
 def test_figure_png_records_its_smallest_text_as_drawn():
@@ -148,7 +149,7 @@ def test_figure_png_records_its_smallest_text_as_drawn():
         ax.plot([0, 1], [0, 1])                      # no text but the tick labels
         assert smallest_text_pt(figure) is None      # not drawn yet: no tick label text
         png, _ = figure_png(figure)
-        assert png_text(png)[TEXT_SIZE_KEY] == f"{STYLE['xtick.labelsize'] * 200 / 72:.2f}"
+        assert png_text(png)[TEXT_SIZE_KEY] == f"{STYLE['xtick.labelsize'] * DPI * PIXEL_RATIO / 72:.2f}"
         assert smallest_text_pt(figure) == STYLE["xtick.labelsize"]
 
         ax.set_xlabel("x")
@@ -172,7 +173,7 @@ def test_png_pixels_and_text_read_a_png():
         png_pixels(b"GIF89a")
 
 
-def test_course_style_stores_figures_at_twice_their_size_in_a_kernel():
+def test_course_style_stores_figures_at_pixel_ratio_in_a_kernel():
     """In a kernel the PNG output is figure_png's, base64, with its display size."""
     from nblib import plots
 
@@ -181,7 +182,8 @@ def test_course_style_stores_figures_at_twice_their_size_in_a_kernel():
         ax.set_title("A")
         encoded, size = plots._png_output(figure)
         png = base64.b64decode(encoded)
-        assert [round(pixels / 2) for pixels in png_pixels(png)] == [size["width"], size["height"]]
+        assert [round(pixels / PIXEL_RATIO) for pixels in png_pixels(png)] == [
+            size["width"], size["height"]]
         assert 700 <= size["width"] <= 850 and TEXT_SIZE_KEY in png_text(png)
         assert plots._png_output(plt.figure()) is None          # an empty figure: no picture
 

@@ -71,7 +71,8 @@ def test_the_two_commands_are_make_targets(target):
 def test_make_lab_opens_jupyterlab_on_the_notebooks():
     makefile = read("Makefile")
     assert "jupyter lab" in make_recipe(makefile, "lab")
-    assert "notebooks" in make_recipe(makefile, "lab")
+    assert "--ServerApp.root_dir=$(LAB_ROOT)" in make_recipe(makefile, "lab")
+    assert re.search(r"^LAB_ROOT \?= notebooks$", makefile, re.M)   # (make lab-student: build/student)
     assert "setup" in make_prerequisites(makefile, "lab")
 
 

@@ -37,8 +37,10 @@ from tests.browser import (
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-#: "" is what JupyterLab's property inspector writes for its "-" choice (part of the current slide).
-SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-", ""}
+#: "" is what JupyterLab's property inspector writes for its "-" choice (part of the current
+#: slide). "-" itself is refused: jupyterlab-slideshow, the live presentation mode, hides
+#: cells typed "-" (tests/test_present_live.py).
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", ""}
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_slides  # noqa: E402
@@ -239,7 +241,7 @@ def test_each_figure_moves_to_a_subslide_of_its_own_after_its_code():
                      ("subslide", [], "What the figure shows"),   # continues after the figure
                      ("slide", [], "# Next")]
     assert [o.output_type for o in deck.cells[0].outputs] == ["stream"]
-    # as large as fits 1200 x 640, and no larger than the PNG's pixels (twice its size)
+    # as large as fits 1200 x 640, and no larger than the PNG's pixels
     assert deck.cells[1].outputs[0].metadata["course_deck"] == {"width": 1057, "height": 640}
     assert deck.cells[2].outputs[0].metadata["course_deck"] == {"width": 1200, "height": 529}
     assert notebook.cells[0].outputs[1].metadata == {"image/png": {"width": 760, "height": 460}}

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from nblib.plots import PIXEL_RATIO, TEXT_SIZE_KEY  # stored pixels per pixel; the text-size chunk
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 OUTPUT_WIDTH_PX = 850
 SLIDE_GRAPH_HEIGHT_PX = 560
@@ -95,8 +97,6 @@ def test_stored_pictures_fit_the_output_area(notebook):
                 f"{name} cell {index}: graph {width:.0f} x {height:.0f} px"
 
 
-#: The PNG text chunk in which nblib.plots.figure_png records a figure's smallest text.
-TEXT_SIZE_KEY = "nblib:smallest-text-px"
 #: JupyterLab's body text is 14 px: a figure's smallest text as shown there.
 MIN_TEXT_PX = 13
 
@@ -112,18 +112,19 @@ def png_text(encoded: str) -> dict:
     return texts
 
 
-def test_figures_are_stored_at_twice_their_size_with_their_text_size(notebook):
+def test_figures_are_stored_at_pixel_ratio_with_their_text_size(notebook):
     """Every matplotlib figure (its text form starts "[figure]", or an explorer's) is stored
-    at twice the size JupyterLab shows it at and records its smallest text, which slide
-    decks enlarge and tests measure (tests/test_slides.py)."""
+    at PIXEL_RATIO times the size JupyterLab shows it at and records its smallest text,
+    which slide decks enlarge and tests measure (tests/test_slides.py)."""
     name, nb = notebook
     for where, output in png_outputs(nb):
         text = "".join(output["data"].get("text/plain", ""))
         if not (text.startswith("[figure]") or "explorer" in text.lower()):
             continue                             # a Graphviz drawing (nblib.graph)
         pixels = png_size(output["data"]["image/png"])[0]
-        assert round(pixels / 2) == shown_width(output), (
-            f"{name} {where}: {pixels} px shown at {shown_width(output)} px, not at half")
+        assert round(pixels / PIXEL_RATIO) == shown_width(output), (
+            f"{name} {where}: {pixels} px shown at {shown_width(output)} px, "
+            f"not at 1/{PIXEL_RATIO}")
         recorded = png_text(output["data"]["image/png"]).get(TEXT_SIZE_KEY)
         assert recorded, f"{name} {where}: no {TEXT_SIZE_KEY} recorded (re-run the notebook)"
         shown = float(recorded) * shown_width(output) / pixels

@@ -20,6 +20,7 @@ from nblib.plots import (
     FIGSIZE,
     MISTAKE_COLOR,
     PANELS_FIGSIZE,
+    PIXEL_RATIO,
     STYLE,
     TEXT_SIZE_KEY,
     describe_figure,
@@ -132,11 +133,11 @@ def test_explorer_figure_follows_the_course_style():
         assert figure.axes[0].title.get_fontsize() == STYLE["axes.titlesize"]
         (shown,) = explorer.output.outputs
         png = base64.b64decode(shown["data"]["image/png"])
-        # fixed as sliders move: shown at FIGSIZE, stored at twice that (as the notebook's
+        # fixed as sliders move: shown at FIGSIZE, stored at PIXEL_RATIO times that (as the notebook's
         # other figures), with the size of its smallest text recorded (nblib.plots.figure_png)
         assert shown["metadata"] == {"image/png": {"width": FIGSIZE[0] * DPI,
                                                    "height": FIGSIZE[1] * DPI}}
-        assert png_size(png) == (2 * FIGSIZE[0] * DPI, 2 * FIGSIZE[1] * DPI)
+        assert png_size(png) == (PIXEL_RATIO * FIGSIZE[0] * DPI, PIXEL_RATIO * FIGSIZE[1] * DPI)
         assert TEXT_SIZE_KEY in png_text(png)
         assert plt.rcParams["figure.dpi"] == 72          # the notebook's settings untouched
 
@@ -453,8 +454,8 @@ def test_digit_explorer_starts_on_the_first_mistake_and_says_what_it_shows():
     assert repr(explorer) == expected
     png, text = shown_png(explorer)
     assert text == expected                                  # the stored output's text form
-    assert png_size(png) == (2 * round(PANELS_FIGSIZE[0] * DPI),
-                             2 * round(PANELS_FIGSIZE[1] * DPI))
+    assert png_size(png) == (round(PIXEL_RATIO * PANELS_FIGSIZE[0] * DPI),
+                             round(PIXEL_RATIO * PANELS_FIGSIZE[1] * DPI))
     assert png_size(png)[0] <= 2 * 850
     assert len(png) < 100_000                                # one small PNG as widget state
     assert one_line(explorer.figure.axes[0].get_title()) == "index 3: true 3"

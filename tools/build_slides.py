@@ -10,8 +10,8 @@ view with the notes.  Nothing is written next to the notebooks.
 Figures read from the back of a lecture room: in a deck, every figure (a PNG or
 SVG output, or a widget that draws one, such as an explorer) is shown on a
 subslide of its own, right after the code that drew it, as large as the slide
-allows (:func:`deck_notebook`).  The notebooks store their figures at twice their
-size (nblib.plots.figure_png), so a figure shown up to twice as large stays
+allows (:func:`deck_notebook`).  The notebooks store their figures at 1.5 times
+their size (nblib.plots.figure_png), so a figure shown up to that much larger stays
 sharp; a Graphviz SVG scales without loss.  What followed the figure on its
 slide continues on the next subslide.
 """
@@ -99,7 +99,7 @@ def figure_size(output) -> tuple[int, int] | None:
     the output is not a picture.
 
     As large as fits ``FIGURE_BOX``, but a PNG no larger than its pixels (a figure stored
-    at twice its size, as the course's are, may double) and an SVG at most
+    at 1.5 times its size, as the course's are, may grow that much) and an SVG at most
     ``SVG_MAX_SCALE`` times its size.
     """
     data = output.get("data", {})

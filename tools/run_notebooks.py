@@ -4,7 +4,8 @@
 
 This is how the stored outputs that nbval compares are made: one clean run
 per notebook, in order, with its folder as the working directory.  It also
-gives every cell slide metadata (default "-": part of the current slide) so
+gives every cell slide metadata (default "": part of the current slide, which
+JupyterLab's property inspector calls "-"; jupyterlab-slideshow hides cells typed "-") so
 the notebook presents as slides, and prints each notebook's run time.
 """
 
@@ -27,7 +28,7 @@ def normalise(notebook, language_info: dict | None = None) -> None:
     saving it in JupyterLab changes nothing.  ``language_info``: the kernel's."""
     notebook.metadata["kernelspec"] = KERNELSPEC
     for cell in notebook.cells:
-        cell.metadata.setdefault("slideshow", {}).setdefault("slide_type", "-")
+        cell.metadata.setdefault("slideshow", {}).setdefault("slide_type", "")
         cell.metadata.pop("execution", None)
     jupyterlab_format.normalise(notebook, language_info)
 
