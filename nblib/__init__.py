@@ -15,6 +15,7 @@ concept each:
 - :mod:`nblib.nn`           neurons, layers and multilayer perceptrons on ``Value`` (05)
 - :mod:`nblib.classifier`   a scikit-learn-style classifier training an MLP (05)
 - :mod:`nblib.layers`       batch layers with hand-written backward passes, softmax cross-entropy, SGD (06)
+- :mod:`nblib.diagnostics`  seeing inside training: activations, gradients, dead ReLUs, update sizes (06)
 - :mod:`nblib.mnist`        MNIST: download or find, check, read; ``load_mnist`` (06)
 - :mod:`nblib.plots`        the course's figures
 - :mod:`nblib.widgets`      the interactive explorers

@@ -1,6 +1,6 @@
 """Seeing inside a network while it trains: activations, gradients, dead ReLUs, update sizes.
 
-Taught in notebooks/06_mnist.ipynb ("Seeing inside training"), after Andrej
+For notebooks/06_mnist.ipynb's section "Seeing inside training", after Andrej
 Karpathy's *makemore* part 3.  A loss curve says *that* training goes badly; these
 say *where*:
 
