@@ -15,10 +15,29 @@ Where the files come from, first match wins:
    ``SHA256SUMS`` (``sha256sum`` format) when it has one, else against the published
    checksums.  Files in that folder are never changed or removed.
 2. The download cache, :func:`cache_folder` (``data/cache/mnist`` in the course folder;
-   ``NBLIB_CACHE`` moves it): files downloaded before, checked again on every load.
+   ``NBLIB_CACHE`` moves it): files downloaded before, checked again on every load.  A
+   cached file with other bytes (perhaps the user's own copy) is never deleted: it is
+   moved aside to ``NAME.rejected`` (``NAME.rejected-2``, ... if that exists), with a
+   warning, and the file is downloaded afresh.
 3. A download (~11 MB, once) from :data:`MIRRORS`, tried in order.  The HTTP status, the
    gzip signature, the length and the SHA-256 are checked; each file is written under a
-   temporary name and renamed only once it is complete and correct.
+   temporary name (``.NAME.*.part``) and renamed only once it is complete and correct.
+
+A download always ends.  ``timeout`` bounds every wait for the server (connecting, each
+read), and each file has a deadline of ``timeout + size / MIN_RATE`` seconds from the
+request, ``size`` being the published size of the file (else the length the server
+announces): a mirror slower than :data:`MIN_RATE` (50 kB/s) over the whole file counts as
+stalled, and the next mirror is tried.  A mirror that fails (refused, HTTP error, not a
+valid ``http(s)://`` URL, stalled, wrong file) is reported and the next one is tried; a
+:class:`MNISTWarning` lists the failures when a later mirror succeeds (one warning per
+download), a :class:`DownloadError` when none does.
+
+A download that was killed (SIGKILL, SIGTERM, a crash) leaves its ``.NAME.*.part`` file
+behind; the next download into the same cache removes it.  Each download holds an
+exclusive ``flock`` on its ``.part`` file while it runs, and only files whose lock can be
+taken (their process has ended) are removed, so a download running in another process
+is left alone.  Where ``fcntl`` does not exist (Windows), ``.part`` files older than one
+day are removed instead.
 
 The files are gzip-compressed IDX files: a magic number, the dimensions as big-endian
 32-bit integers, then the pixels (or labels) as unsigned bytes.  They are parsed with
@@ -27,14 +46,20 @@ numpy, never with pickle.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import http.client
+import math
+import numbers
 import os
 import re
 import tempfile
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import warnings
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,6 +70,11 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from nblib.paths import cache_dir
+
+try:
+    import fcntl
+except ImportError:  # Windows: stale .part files are recognised by their age instead
+    fcntl = None
 
 #: Where the official files are downloaded from, in order (the original host,
 #: yann.lecun.com, often refuses automated downloads).
@@ -67,6 +97,19 @@ SHA256 = MappingProxyType({
     TEST_LABELS: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 })
 
+#: Published sizes of the official ``.gz`` files in bytes: they set each file's deadline.
+SIZES = MappingProxyType({
+    TRAIN_IMAGES: 9_912_422,
+    TRAIN_LABELS: 28_881,
+    TEST_IMAGES: 1_648_877,
+    TEST_LABELS: 4_542,
+})
+
+#: The slowest transfer that still counts as working, in bytes per second: a file must
+#: arrive within ``timeout + size / MIN_RATE`` seconds (30 s + 198 s for the 9.9 MB
+#: training images with the default timeout).
+MIN_RATE = 50_000
+
 ENV_VAR = "MNIST_DIR"
 N_VAL = 10_000  # the last 10,000 training images are the validation set
 IMAGE_SHAPE = (28, 28)
@@ -76,6 +119,8 @@ _CHUNK = 1 << 20
 _MAX_BYTES = 1 << 30  # 20 times the largest MNIST file: a bigger header is a damaged one
 _GZIP_MAGIC = b"\x1f\x8b"
 _SUMS_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
+_PART = re.compile(r"\.(?:" + "|".join(map(re.escape, FILES)) + r")\.[^/\\]+\.part")
+_STALE_PART_AGE = 24 * 3600  # seconds; only where fcntl (flock) does not exist
 
 
 class MNISTError(Exception):
@@ -87,11 +132,15 @@ class DownloadError(MNISTError):
 
 
 class ChecksumError(MNISTError):
-    """A file's SHA-256 differs from the expected one."""
+    """A file's SHA-256 differs from the expected one, or a SHA256SUMS file is unusable."""
 
 
 class FormatError(MNISTError):
     """A file is not a complete gzip-compressed IDX file of the expected kind."""
+
+
+class MNISTWarning(UserWarning):
+    """The loader went on after a problem: a mirror failed, or a cached file was moved aside."""
 
 
 class MNIST(NamedTuple):
@@ -133,7 +182,8 @@ def load_mnist(mnist_dir: str | os.PathLike | None = None, *, n_val: int = N_VAL
 
     Reads the four files from ``mnist_dir`` (else ``$MNIST_DIR``) or from the download
     cache, downloading what is missing (~11 MB, once).  Prints nothing but a progress bar
-    while downloading.  Used in notebook 06.
+    while downloading (and a :class:`MNISTWarning` if a mirror failed or a cached file
+    was moved aside).  Used in notebook 06.
 
     Parameters
     ----------
@@ -146,13 +196,18 @@ def load_mnist(mnist_dir: str | os.PathLike | None = None, *, n_val: int = N_VAL
     cache : str or Path, optional
         Where downloads are kept; defaults to :func:`cache_folder`.
     mirrors : sequence of str
-        Base URLs tried in order; each must serve the four files by name.
+        Base URLs (``http://`` or ``https://``) tried in order; each must serve the four
+        files by name.  A malformed one counts as a failed mirror.
     sha256 : mapping of file name to hex digest
         What the downloaded (or ``SHA256SUMS``-less ``mnist_dir``) files must match.
     progress : bool
         Show a ``tqdm.auto`` progress bar while downloading.
     timeout : float
-        Seconds to wait for a mirror before trying the next one.
+        A positive finite number of seconds: the longest wait for a mirror to connect or
+        to send more data.  Each file also has a deadline of ``timeout + size /
+        MIN_RATE`` seconds (``MIN_RATE`` = 50 kB/s; 228 s for the training images with
+        the default 30 s); a mirror that misses it counts as stalled and the next one is
+        tried.
 
     Returns
     -------
@@ -165,10 +220,18 @@ def load_mnist(mnist_dir: str | os.PathLike | None = None, *, n_val: int = N_VAL
     ------
     MNISTError
         A file is missing, cannot be downloaded (:class:`DownloadError`), has the wrong
-        checksum (:class:`ChecksumError`) or is not a valid IDX file (:class:`FormatError`).
+        checksum (:class:`ChecksumError`) or is not a valid IDX file (:class:`FormatError`),
+        or the download cache cannot be written (read-only, no space, ...).
+    TypeError, ValueError
+        An argument of the wrong type or value (raised before any network access).
     """
     if isinstance(n_val, bool) or not isinstance(n_val, (int, np.integer)) or n_val < 0:
         raise ValueError(f"n_val must be a non-negative integer, got {n_val!r}")
+    timeout = _checked_timeout(timeout)
+    if mnist_dir is not None:
+        mnist_dir = _checked_path(mnist_dir, "mnist_dir")
+    if cache is not None:
+        cache = _checked_path(cache, "cache")
     if mnist_dir is None:
         mnist_dir = os.environ.get(ENV_VAR) or None  # an empty MNIST_DIR counts as unset
     if mnist_dir is not None:
@@ -244,11 +307,13 @@ def check_folder(folder: str | os.PathLike, *,
     Raises
     ------
     MNISTError
-        The folder or a file is missing, or ``SHA256SUMS`` does not list a file.
+        The folder or a file is missing or unreadable, or ``SHA256SUMS`` does not list a
+        file.
     ChecksumError
-        A file's SHA-256 differs from the expected one.
+        A file's SHA-256 differs from the expected one, or ``SHA256SUMS`` is not a
+        usable ``sha256sum`` file (see :func:`read_sha256sums`).
     """
-    folder = Path(folder).expanduser()
+    folder = _checked_path(folder, "folder").expanduser()
     use = (f"Point {ENV_VAR} (or load_mnist's mnist_dir) at a folder holding "
            f"{', '.join(FILES)}, or unset {ENV_VAR} to download them (~11 MB).")
     if not folder.is_dir():
@@ -258,21 +323,25 @@ def check_folder(folder: str | os.PathLike, *,
         raise MNISTError(f"The MNIST folder {folder} has no {', '.join(missing)}.\n{use}")
 
     sums_file = folder / "SHA256SUMS"
-    if sums_file.is_file():
-        expected, origin = read_sha256sums(sums_file), f"from {sums_file}"
-        unlisted = [name for name in FILES if name not in expected]
-        if unlisted:
-            raise MNISTError(f"{sums_file} lists no checksum for {', '.join(unlisted)}.\n"
-                             "Add it (sha256sum *.gz > SHA256SUMS) or remove SHA256SUMS to "
-                             "check the files against the published checksums.")
-    else:
-        expected, origin = _checked_hashes(sha256), "published"
+    try:
+        if sums_file.is_file():
+            expected, origin = read_sha256sums(sums_file), f"from {sums_file}"
+            unlisted = [name for name in FILES if name not in expected]
+            if unlisted:
+                raise MNISTError(f"{sums_file} lists no checksum for {', '.join(unlisted)}.\n"
+                                 "Add it (sha256sum *.gz > SHA256SUMS) or remove SHA256SUMS to "
+                                 "check the files against the published checksums.")
+        else:
+            expected, origin = _checked_hashes(sha256), "published"
+        actual = {name: file_sha256(folder / name) for name in FILES}
+    except OSError as error:
+        raise MNISTError(f"Cannot read the MNIST folder {folder}: {_describe(error)}.\n"
+                         f"{use}") from None
     for name in FILES:
-        actual = file_sha256(folder / name)
-        if actual != expected[name].lower():
+        if actual[name] != expected[name].lower():
             raise ChecksumError(
                 f"{folder / name} is not the expected file:\n"
-                f"  SHA-256 of the file: {actual}\n"
+                f"  SHA-256 of the file: {actual[name]}\n"
                 f"  expected ({origin}): {expected[name].lower()}\n"
                 "The file was left as it is. Replace it with a good copy, or unset "
                 f"{ENV_VAR} to download MNIST instead.")
@@ -284,17 +353,22 @@ def download_mnist(cache: str | os.PathLike | None = None, *,
                    progress: bool = True, timeout: float = 30.0) -> dict[str, Path]:
     """Make sure the four files are in the download cache, downloading what is missing.
 
-    A cached file is checked against ``sha256`` on every call; one that does not match is
-    removed and downloaded again.  A download is written to a temporary file in the
-    cache and renamed only when its length and SHA-256 are right, so an interrupted
-    download never leaves a file that looks complete.
+    A cached file is checked against ``sha256`` on every call.  One that does not match
+    is never deleted (it may be the user's own copy): it is moved aside to
+    ``NAME.rejected`` (or ``NAME.rejected-2``, ...: nothing is overwritten), a
+    :class:`MNISTWarning` names both paths, and the file is downloaded afresh.  A
+    download is written to a temporary file ``.NAME.*.part`` in the cache and renamed
+    only when its length and SHA-256 are right, so an interrupted download never leaves a
+    file that looks complete; ``.part`` files left by a killed download are removed on
+    the next call (never one that another running download is writing, see the module
+    docstring).
 
     Parameters
     ----------
     cache : str or Path, optional
         The cache folder (created if needed); defaults to :func:`cache_folder`.
     mirrors, sha256, progress, timeout
-        As in :func:`load_mnist`.
+        As in :func:`load_mnist`, including each file's deadline.
 
     Returns
     -------
@@ -305,12 +379,24 @@ def download_mnist(cache: str | os.PathLike | None = None, *,
     ------
     DownloadError
         Every mirror failed for a file; the message lists why, mirror by mirror.
+    MNISTError
+        The cache cannot be used (read-only, permission denied, no space left, a file
+        where the folder should be, ...); the message names the folder and what to set
+        (``NBLIB_CACHE`` or ``MNIST_DIR``).
     """
-    folder = cache_folder() if cache is None else Path(cache).expanduser()
-    if isinstance(mirrors, str) or not isinstance(mirrors, Sequence) or not mirrors:
-        raise TypeError(f"mirrors must be a non-empty list of base URLs, got {mirrors!r}")
+    timeout = _checked_timeout(timeout)
+    folder = cache_folder() if cache is None else _checked_path(cache, "cache").expanduser()
+    mirrors = _checked_mirrors(mirrors)
     expected = _checked_hashes(sha256)
-    paths = {}
+    try:
+        return _fill_cache(folder, mirrors, expected, progress, timeout)
+    except OSError as error:
+        raise _cache_error(folder, error) from error
+
+
+def _fill_cache(folder, mirrors, expected, progress, timeout) -> dict[str, Path]:
+    _remove_stale_parts(folder)
+    paths, detours = {}, []
     for name in FILES:
         path = folder / name
         note = ""
@@ -319,12 +405,24 @@ def download_mnist(cache: str | os.PathLike | None = None, *,
             if actual == expected[name]:
                 paths[name] = path
                 continue
-            path.unlink()
+            aside = _move_aside(path)
             note = (f"The cached {path} had SHA-256 {actual}, expected {expected[name]}; "
-                    "it was removed.\n")
+                    f"it was moved to {aside}.\n")
+            warnings.warn(f"The cached {path} is not the expected file (SHA-256 {actual}, "
+                          f"expected {expected[name]}). It was moved to {aside} (nothing was "
+                          f"deleted) and {name} is downloaded afresh.", MNISTWarning,
+                          stacklevel=4)
         folder.mkdir(parents=True, exist_ok=True)
-        _download(name, folder, mirrors, expected[name], progress, timeout, note)
+        # The published file's size sets its deadline; another file's size is unknown.
+        size = SIZES[name] if expected[name] == SHA256[name] else None
+        failures = _download(name, folder, mirrors, expected[name], size, progress, timeout,
+                             note)
+        detours += [failure for failure in failures if failure not in detours]
         paths[name] = path
+    if detours:  # one warning for the whole download, not one per file
+        warnings.warn(f"MNIST was downloaded into {folder}, but {len(detours)} mirror "
+                      "attempt(s) failed first:\n" + "\n".join(detours), MNISTWarning,
+                      stacklevel=4)
     return paths
 
 
@@ -332,21 +430,21 @@ class _MirrorFailed(Exception):
     """One mirror failed for one file; the message says how."""
 
 
-def _download(name, folder, mirrors, expected, progress, timeout, note) -> None:
+def _download(name, folder, mirrors, expected, size, progress, timeout, note) -> list[str]:
+    """Download one file from the first mirror that delivers it; return the failures."""
     failures = []
     for mirror in mirrors:
+        problem = _url_problem(mirror)
+        if problem:
+            failures.append(f"  mirror {mirror!r}: {problem}")
+            continue
         url = mirror.rstrip("/") + "/" + name
-        handle, part = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
         try:
-            with os.fdopen(handle, "wb") as file:
-                _fetch(url, file, name, expected, progress, timeout)
-            os.replace(part, folder / name)  # atomic: the file appears complete or not at all
-            return
+            _download_from(url, name, folder, expected, size, progress, timeout)
         except _MirrorFailed as failure:
             failures.append(f"  {url}: {failure}")
-        finally:
-            # Also on Ctrl-C: a partial download must not stay behind.
-            Path(part).unlink(missing_ok=True)
+            continue
+        return failures
     raise DownloadError(
         f"Could not download MNIST's {name}; every mirror failed:\n" + "\n".join(failures)
         + "\n" + note
@@ -356,8 +454,157 @@ def _download(name, folder, mirrors, expected, progress, timeout, note) -> None:
         "(set NBLIB_CACHE to move it).")
 
 
-def _fetch(url, file, name, expected, progress, timeout) -> None:
-    """Stream ``url`` into ``file``; raise _MirrorFailed unless it is the expected file."""
+def _download_from(url, name, folder, expected, size, progress, timeout) -> None:
+    """Download ``url`` into ``folder / name`` through a locked ``.part`` file.
+
+    OSErrors are the cache's (the network's are _MirrorFailed).
+    """
+    file, part = _new_part(folder, name)
+    try:
+        _fetch(url, file, name, expected, size, progress, timeout)
+        file.flush()
+        if fcntl is None:
+            file.close()  # Windows renames no open file
+        # Atomic: the file appears complete or not at all.  On POSIX the lock is held
+        # until after the rename, so no cleaner can take a finished file for a stale one.
+        os.replace(part, folder / name)
+    except BaseException:
+        # Also on Ctrl-C: a partial download must not stay behind.
+        if fcntl is None:
+            file.close()
+        try:
+            os.unlink(part)
+        except OSError:
+            pass
+        raise
+    finally:
+        try:
+            file.close()  # releases the lock
+        except OSError:
+            pass
+
+
+def _new_part(folder: Path, name: str):
+    """A new ``.NAME.*.part`` file in ``folder``, open for writing and locked (flock)."""
+    handle, part = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    file = os.fdopen(handle, "wb")
+    if fcntl is not None:
+        try:
+            # Never blocks: nobody else has the new file open.  The lock tells
+            # _remove_stale_parts in other processes that this download is alive; the
+            # system releases it when the process ends, however it ends.
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # a file system without flock: cleaners cannot lock it either
+    return file, part
+
+
+def _remove_stale_parts(folder: Path) -> list[Path]:
+    """Remove the ``.NAME.*.part`` files of downloads that have ended (best effort)."""
+    try:
+        parts = [path for path in folder.iterdir() if _PART.fullmatch(path.name)]
+    except OSError:  # no cache yet, or unreadable: the download says so if it matters
+        return []
+    removed = []
+    for part in parts:
+        try:
+            if _remove_if_stale(part):
+                removed.append(part)
+        except OSError:
+            pass  # a read-only cache, a file that just went away: leave it
+    return removed
+
+
+def _remove_if_stale(part: Path) -> bool:
+    if fcntl is None:
+        if time.time() - part.stat().st_mtime > _STALE_PART_AGE:
+            part.unlink()
+            return True
+        return False
+    handle = os.open(part, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a running download holds it
+        # Locked, so its download has ended.  Remove it unless the name has meanwhile
+        # been given to another file.
+        if os.path.samestat(os.fstat(handle), os.stat(part, follow_symlinks=False)):
+            os.unlink(part)
+            return True
+        return False
+    finally:
+        os.close(handle)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename ``path`` to ``NAME.rejected`` (``-2``, ``-3``, ...), never overwriting a file."""
+    number = 1
+    while True:
+        aside = path.with_name(path.name + (".rejected" if number == 1
+                                            else f".rejected-{number}"))
+        number += 1
+        try:
+            os.link(path, aside, follow_symlinks=False)  # refuses an existing target
+        except FileExistsError:
+            continue
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.EXDEV, getattr(errno, "ENOTSUP", -1),
+                                   getattr(errno, "EOPNOTSUPP", -1), errno.EMLINK):
+                raise
+            # No hard links here: rename, after checking that the name is free.
+            if os.path.lexists(aside):
+                continue
+            os.rename(path, aside)
+            return aside
+        os.unlink(path)
+        return aside
+
+
+def _cache_error(folder: Path, error: OSError) -> MNISTError:
+    """The cache cannot be used: say which folder, why, and what to set instead."""
+    reasons = {
+        errno.EROFS: "it is on a read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.ENOSPC: "no space left on the device (MNIST needs about 11 MB)",
+        getattr(errno, "EDQUOT", -1): "disk quota exceeded (MNIST needs about 11 MB)",
+        errno.ENOTDIR: "a file stands where a folder should be",
+        errno.EEXIST: "a file stands where the folder should be",
+        errno.EISDIR: "a folder stands where a file should be",
+    }
+    reason = reasons.get(error.errno, "it cannot be written")
+    return MNISTError(
+        f"The MNIST download cache {folder} cannot be used: {reason} ({_describe(error)}).\n"
+        "Set NBLIB_CACHE to a writable folder (MNIST is then kept in its mnist subfolder; "
+        "in a notebook: os.environ['NBLIB_CACHE'] = '...'), or pass load_mnist(cache=...); "
+        f"or set {ENV_VAR} to a folder that holds the four files ({', '.join(FILES)}) to "
+        "use them without downloading.")
+
+
+def _url_problem(mirror: str) -> str | None:
+    """Why ``mirror`` is not a usable base URL, or None."""
+    try:
+        parts = urllib.parse.urlsplit(mirror)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError as error:
+        return f"not a valid URL ({error})"
+    if parts.scheme.lower() not in ("http", "https"):
+        kind = f"{parts.scheme}:// is not supported" if parts.scheme else "not a URL"
+        return f"{kind}: a mirror must be an http:// or https:// URL"
+    if not parts.hostname:
+        return "not a valid URL (no host name)"
+    return None
+
+
+def _fetch(url, file, name, expected, size, progress, timeout) -> None:
+    """Stream ``url`` into ``file``; raise _MirrorFailed unless it is the expected file.
+
+    ``size``: the file's known size (the published one), or None.  Ends by
+    ``timeout + size / MIN_RATE`` seconds after the request (plus at most one ``timeout``
+    for the read under way), else the mirror counts as stalled.
+    """
+    start = time.monotonic()
     try:
         response = urllib.request.urlopen(url, timeout=timeout)
     except urllib.error.HTTPError as error:
@@ -367,31 +614,50 @@ def _fetch(url, file, name, expected, progress, timeout) -> None:
         raise _MirrorFailed(str(error.reason)) from None
     except (OSError, http.client.HTTPException) as error:
         raise _MirrorFailed(_describe(error)) from None
+    except ValueError as error:  # a URL that urlsplit accepted but http.client does not
+        raise _MirrorFailed(f"not a valid URL ({_describe(error)})") from None
     with response:
         if response.status != 200:
             raise _MirrorFailed(f"HTTP {response.status} {response.reason} (expected 200)")
         header = response.headers.get("Content-Length", "")
         length = int(header) if header.isdigit() else None
-        digest, received = hashlib.sha256(), 0
+        if length is not None and size is not None and length != size:
+            raise _MirrorFailed(f"the server announces {length:,} bytes, the published file "
+                                f"has {size:,}")
+        if length is not None and length > _MAX_BYTES:
+            raise _MirrorFailed(f"the server announces {length:,} bytes, far more than any "
+                                "MNIST file")
+        budget = size or length or SIZES[name]
+        deadline = timeout + budget / MIN_RATE
+        digest, received, head = hashlib.sha256(), 0, b""
         with tqdm(total=length, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
                   disable=not progress) as bar:
             while True:
                 try:
-                    chunk = response.read(_CHUNK)
+                    # read1: what has arrived (at most one socket read), so that the clock
+                    # is checked however slowly the data trickles in.
+                    chunk = response.read1(_CHUNK)
                 except (OSError, http.client.HTTPException) as error:
                     raise _MirrorFailed(f"the connection broke after {received:,} bytes "
                                         f"({_describe(error)})") from None
                 if not chunk:
                     break
-                if received == 0 and not chunk.startswith(_GZIP_MAGIC):
-                    # Typically a 200 page saying "access denied" or "moved": not data.
-                    start = " ".join(chunk[:60].decode("utf-8", "replace").split())
-                    raise _MirrorFailed(f"the answer is not a gzip file (it starts with "
-                                        f"{start!r}: an error page?)")
+                if len(head) < 64:
+                    head += chunk[:64 - len(head)]
+                    if len(head) >= len(_GZIP_MAGIC) and not head.startswith(_GZIP_MAGIC):
+                        _not_gzip(head)
                 file.write(chunk)
                 digest.update(chunk)
                 received += len(chunk)
                 bar.update(len(chunk))
+                elapsed = time.monotonic() - start
+                if elapsed > deadline:
+                    raise _MirrorFailed(
+                        f"stalled: {received:,} bytes in {elapsed:.1f} s, deadline "
+                        f"{deadline:.1f} s (timeout {timeout:g} s + {budget:,} bytes at "
+                        f"{MIN_RATE / 1000:g} kB/s)")
+    if 0 < len(head) < len(_GZIP_MAGIC):
+        _not_gzip(head)
     # http.client returns a short body without complaint when the server closes early.
     if length is not None and received != length:
         raise _MirrorFailed(f"the connection closed after {received:,} of {length:,} bytes")
@@ -400,8 +666,56 @@ def _fetch(url, file, name, expected, progress, timeout) -> None:
         raise _MirrorFailed(f"wrong file: SHA-256 {actual}, expected {expected} (removed)")
 
 
+def _not_gzip(head: bytes):
+    # Typically a 200 page saying "access denied" or "moved": not data.
+    start = " ".join(head[:60].decode("utf-8", "replace").split())
+    raise _MirrorFailed(f"the answer is not a gzip file (it starts with {start!r}: an error "
+                        "page?)")
+
+
 def _describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+# --- checking arguments ---------------------------------------------------------------------------
+
+
+def _checked_path(value, argument: str) -> Path:
+    """``value`` as a Path, or a TypeError/ValueError naming ``argument``."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str or os.PathLike (a path), got "
+                        f"{type(value).__name__} {_short_repr(value)}")
+    if not value:
+        raise ValueError(f"{argument} must be a path, got an empty string")
+    return Path(value)
+
+
+def _checked_timeout(timeout) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError("timeout must be a positive finite number of seconds (int or float), "
+                        f"got {type(timeout).__name__} {_short_repr(timeout)}")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"timeout must be a positive finite number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def _checked_mirrors(mirrors) -> list[str]:
+    if isinstance(mirrors, (str, bytes)) or not isinstance(mirrors, Sequence) or not mirrors:
+        raise TypeError("mirrors must be a non-empty list of base URLs (str), got "
+                        f"{_short_repr(mirrors)}")
+    for index, mirror in enumerate(mirrors):
+        if not isinstance(mirror, str):
+            raise TypeError("mirrors must be a non-empty list of base URLs (str); "
+                            f"mirrors[{index}] is {type(mirror).__name__} "
+                            f"{_short_repr(mirror)}")
+    return list(mirrors)
+
+
+def _short_repr(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _checked_hashes(sha256: Mapping[str, str]) -> dict[str, str]:
@@ -415,6 +729,7 @@ def _checked_hashes(sha256: Mapping[str, str]) -> dict[str, str]:
 
 def file_sha256(path: str | os.PathLike) -> str:
     """The SHA-256 of a file as 64 hex digits, read in chunks (no whole-file copy in memory)."""
+    path = _checked_path(path, "path")
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         while chunk := file.read(_CHUNK):
@@ -423,21 +738,47 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def read_sha256sums(path: str | os.PathLike) -> dict[str, str]:
-    """Read a ``sha256sum``-format file (``<64 hex digits>  <name>`` per line).
+    """Read a ``sha256sum``-format file (``<64 hex digits>  <name>`` per line), in UTF-8.
+
+    Names are reduced to their last part (``mnist/x.gz`` is ``x.gz``).  A name listed
+    twice with different checksums is refused; listed twice with the same checksum (as
+    ``sha256sum`` writes for two copies in different folders) it is accepted, since
+    either line accepts the same bytes.
 
     Returns
     -------
     dict of file name (without folders) to lower-case hex digest
+
+    Raises
+    ------
+    ChecksumError
+        The file is not UTF-8 text, or lists a name twice with different checksums.
+    MNISTError
+        A line is not in ``sha256sum`` format.
     """
-    sums = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    path = _checked_path(path, "path")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ChecksumError(f"{path} is not a sha256sum file: it is not UTF-8 text (byte "
+                            f"0x{data[error.start]:02x} at position {error.start:,}). Write "
+                            "it again with: sha256sum *.gz > SHA256SUMS") from None
+    sums, first_line = {}, {}
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         match = _SUMS_LINE.fullmatch(line.strip())
         if not match:
             raise MNISTError(f"{path}, line {number}, is not in sha256sum format "
                              f"('<64 hex digits>  <file name>'): {line!r}")
-        sums[Path(match.group(2)).name] = match.group(1).lower()
+        name, digest = Path(match.group(2)).name, match.group(1).lower()
+        if name in sums and sums[name] != digest:
+            raise ChecksumError(f"{path} lists {name} twice with different checksums: line "
+                                f"{first_line[name]} says {sums[name]}, line {number} says "
+                                f"{digest}. Keep only the line of the right file.")
+        sums.setdefault(name, digest)
+        first_line.setdefault(name, number)
     return sums
 
 
@@ -465,10 +806,10 @@ def read_idx(path: str | os.PathLike, ndim: int | None = None) -> np.ndarray:
     Raises
     ------
     FormatError
-        Not a complete gzip file, a wrong magic number, or more or fewer data bytes than
-        the header promises.
+        Not a complete gzip file, a wrong magic number, a dimension of size 0 (valid IDX,
+        but no MNIST file has one), or more or fewer data bytes than the header promises.
     """
-    path = Path(path)
+    path = _checked_path(path, "path")
     try:
         with gzip.open(path, "rb") as file:
             array = _read_idx_stream(file, path.name, ndim)
@@ -493,6 +834,10 @@ def _read_idx_stream(file, name: str, ndim: int | None) -> np.ndarray:
     if len(header) < 4 * magic[3]:
         raise FormatError(f"{name} ends inside its header")
     shape = tuple(int(size) for size in np.frombuffer(header, dtype=">u4"))
+    if 0 in shape:
+        raise FormatError(f"{name} is damaged or not MNIST: dimension {shape.index(0) + 1} of "
+                          f"its header ({' x '.join(map(str, shape))}) is 0. That is valid "
+                          "IDX, but no MNIST file has an empty dimension.")
     size = int(np.prod(shape, dtype=object))  # Python ints: no overflow on a damaged header
     promised = f"{' x '.join(map(str, shape))} = {size:,} bytes"
     if size > _MAX_BYTES:

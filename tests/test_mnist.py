@@ -1,18 +1,27 @@
 """nblib.mnist: parsing, checking, downloading (from a local HTTP server) and the real data.
 
 The download tests serve tiny synthetic IDX files (5 images of 28 x 28) from a server on
-127.0.0.1 whose paths fail in the ways real mirrors do.  The real-data tests read the
+127.0.0.1 whose paths fail in the ways real mirrors do (refused, 404, 500, an HTML page, a
+short body, a trickle of one byte every 0.3 s).  Killed downloads are real subprocesses.  The real-data tests read the
 offline copy in ``../shared/data/mnist`` (or ``$MNIST_DIR``); without it they skip,
 except on CI (``CI=true``), where a missing copy is a failure.
 """
 
+import errno
 import gzip
 import hashlib
 import http.server
+import json
+import os
+import re
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +29,7 @@ import pytest
 from nblib import mnist
 from nblib.mnist import (
     FILES,
+    MIN_RATE,
     MIRRORS,
     SHA256,
     TEST_IMAGES,
@@ -30,6 +40,7 @@ from nblib.mnist import (
     DownloadError,
     FormatError,
     MNISTError,
+    MNISTWarning,
     check_folder,
     download_mnist,
     file_sha256,
@@ -370,7 +381,8 @@ HTML_PAGE = b"<!DOCTYPE html>\n<html><body><h1>Access denied</h1></body></html>\
 
 
 class MirrorHandler(http.server.BaseHTTPRequestHandler):
-    """``/ok/<file>`` serves a file; ``/404/``, ``/500/``, ``/html/`` and ``/short/`` fail."""
+    """``/ok/<file>`` serves a file; ``/404/``, ``/500/``, ``/html/`` and ``/short/`` fail;
+    ``/stall/`` sends the training images one byte every 0.3 s (the other files at once)."""
 
     def do_GET(self):
         self.server.requests.append(self.path)
@@ -383,6 +395,17 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
         elif kind == "short":  # promise the whole file, send half, hang up
             data = path.read_bytes()
             self.answer(data[: len(data) // 2], len(data))
+        elif kind == "stall" and name == TRAIN_IMAGES:  # alive, but far too slow
+            data = path.read_bytes()
+            self.answer(b"", len(data))
+            try:
+                for i in range(len(data)):
+                    if self.server.stopping.wait(0.3):
+                        return
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+            except OSError:  # the client gave up or was killed
+                return
         else:
             data = path.read_bytes()
             self.answer(data, len(data))
@@ -405,10 +428,12 @@ def server(tmp_path):
     httpd.arrays = write_fake_mnist(httpd.root, sums=False)
     httpd.sha256 = hashes_of(httpd.root)
     httpd.requests = []
+    httpd.stopping = threading.Event()
     httpd.url = lambda kind: f"http://127.0.0.1:{httpd.server_address[1]}/{kind}/"
     thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield httpd
+    httpd.stopping.set()
     httpd.shutdown()
     httpd.server_close()
     thread.join()
@@ -442,7 +467,12 @@ def test_download_from_a_working_mirror(server, tmp_path):
 @pytest.mark.parametrize("failing", ["refused", "404", "500", "html", "short"])
 def test_a_failing_mirror_is_followed_by_the_next(server, tmp_path, failing):
     first = f"http://127.0.0.1:{free_port()}/" if failing == "refused" else server.url(failing)
-    data = download(server, tmp_path, [first, server.url("ok")])
+    with pytest.warns(MNISTWarning) as caught:
+        data = download(server, tmp_path, [first, server.url("ok")])
+    assert len(caught) == 1  # one warning for the download, not one per file
+    assert str(caught[0].message).startswith(
+        f"MNIST was downloaded into {tmp_path / 'cache'}, but 4 mirror attempt(s) failed first:"
+        f"\n  {first}{TRAIN_IMAGES}: ")
     np.testing.assert_array_equal(data.y_test, server.arrays[TEST_LABELS])
     assert cache_contents(tmp_path) == sorted(FILES)
     assert hashes_of(tmp_path / "cache") == server.sha256
@@ -523,7 +553,8 @@ def test_the_cache_is_reused(server, tmp_path):
 def test_a_damaged_cached_file_is_downloaded_again(server, tmp_path):
     download(server, tmp_path, [server.url("ok")])
     (tmp_path / "cache" / TRAIN_LABELS).write_bytes(b"damaged")
-    download(server, tmp_path, [server.url("ok")])
+    with pytest.warns(MNISTWarning, match="downloaded afresh"):
+        download(server, tmp_path, [server.url("ok")])
     assert server.requests[4:] == [f"/ok/{TRAIN_LABELS}"]
     assert hashes_of(tmp_path / "cache") == server.sha256
 
@@ -533,9 +564,12 @@ def test_a_damaged_cached_file_that_cannot_be_replaced_is_explained(server, tmp_
     (tmp_path / "cache" / TRAIN_LABELS).write_bytes(b"damaged")
     with pytest.raises(DownloadError, match=f"The cached .*{TRAIN_LABELS} had SHA-256 "
                                             f"{hashlib.sha256(b'damaged').hexdigest()}, expected "
-                                            f"{server.sha256[TRAIN_LABELS]}; it was removed"):
+                                            f"{server.sha256[TRAIN_LABELS]}; it was moved to "
+                                            f".*{TRAIN_LABELS}.rejected"), \
+            pytest.warns(MNISTWarning):
         download(server, tmp_path, [server.url("404")])
     assert TRAIN_LABELS not in cache_contents(tmp_path)
+    assert (tmp_path / "cache" / f"{TRAIN_LABELS}.rejected").read_bytes() == b"damaged"
 
 
 def test_default_cache_is_under_nblib_cache(server, tmp_path):
@@ -562,6 +596,407 @@ def test_mirrors_must_be_a_list_of_urls(tmp_path, mirrors):
 def test_sha256_must_cover_every_file(tmp_path):
     with pytest.raises(ValueError, match=f"sha256 has no checksum for {TRAIN_LABELS}"):
         download_mnist(tmp_path, sha256={name: "0" * 64 for name in FILES if name != TRAIN_LABELS})
+
+
+# --- issue 16: a download always ends ------------------------------------------------------------
+
+
+def stall_reason(server, timeout):
+    """The failure a /stall/ mirror gives for the training images, as a regex."""
+    size = len((server.root / TRAIN_IMAGES).read_bytes())
+    deadline = timeout + size / MIN_RATE  # the documented rule: timeout + size / 50 kB/s
+    return (rf"{server.url('stall')}{TRAIN_IMAGES}: stalled: [\d,]+ bytes in [\d.]+ s, "
+            rf"deadline {deadline:.1f} s \(timeout {timeout:g} s \+ {size:,} bytes at 50 kB/s\)")
+
+
+def test_a_stalled_mirror_is_one_failed_mirror_and_the_next_is_tried(server, tmp_path):
+    # One byte every 0.3 s never trips the 1 s per-read timeout: only the deadline
+    # (1 s + ~4 kB / 50 kB/s = 1.1 s) ends it.  Before the deadline existed this ran for
+    # about 20 minutes (4 kB at 0.3 s per byte).
+    start = time.monotonic()
+    with pytest.warns(MNISTWarning, match=stall_reason(server, 1.0)):
+        data = download(server, tmp_path, [server.url("stall"), server.url("ok")], timeout=1)
+    seconds = time.monotonic() - start
+    assert seconds < 12, f"the stalled mirror held the download for {seconds:.1f} s"
+    np.testing.assert_array_equal(data.X_train, server.arrays[TRAIN_IMAGES][:4])
+    assert cache_contents(tmp_path) == sorted(FILES)  # the stalled .part is gone
+
+
+def test_a_download_from_a_stalled_mirror_alone_ends_with_its_reason(server, tmp_path):
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=stall_reason(server, 1.0)):
+        download(server, tmp_path, [server.url("stall")], timeout=1)
+    seconds = time.monotonic() - start
+    assert 1.0 < seconds < 12, f"gave up after {seconds:.1f} s"
+    assert cache_contents(tmp_path) == []
+
+
+def test_the_published_size_is_enforced_before_downloading(server, tmp_path):
+    # With the published checksums the size is known (SIZES), which also sets the deadline:
+    # a mirror announcing another length is refused at once.
+    with pytest.raises(DownloadError) as caught:
+        download(server, tmp_path, [server.url("ok")], sha256=SHA256)
+    length = (server.root / TRAIN_IMAGES).stat().st_size
+    assert (f"{TRAIN_IMAGES}: the server announces {length:,} bytes, the published file has "
+            f"{mnist.SIZES[TRAIN_IMAGES]:,}") in str(caught.value)
+
+
+@pytest.mark.parametrize("timeout, error", [
+    (None, TypeError), (-1, ValueError), (0, ValueError), (-0.5, ValueError),
+    (float("nan"), ValueError), (float("inf"), ValueError), ("30", TypeError),
+    (True, TypeError), ([30], TypeError),
+])
+@pytest.mark.parametrize("function", ["load_mnist", "download_mnist"])
+def test_timeout_must_be_a_positive_finite_number(server, tmp_path, timeout, error, function):
+    call = getattr(mnist, function)
+    with pytest.raises(error, match="timeout must be a positive finite number of seconds"):
+        call(cache=tmp_path / "cache", mirrors=[server.url("ok")], sha256=server.sha256,
+             progress=False, timeout=timeout)
+    assert server.requests == [] and not (tmp_path / "cache").exists()  # before any access
+
+
+@pytest.mark.parametrize("timeout", [3, 0.5, np.float64(2.0)])
+def test_timeout_accepts_positive_numbers(server, tmp_path, timeout):
+    assert len(download(server, tmp_path, [server.url("ok")], timeout=timeout).y_test) == 3
+
+
+# --- issue 16: malformed mirror URLs -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ("not a url", "not a URL: a mirror must be an http:// or https:// URL"),
+    ("", "not a URL: a mirror must be an http:// or https:// URL"),
+    ("ftp://127.0.0.1/mnist/", "ftp:// is not supported: a mirror must be an http:// or "
+                               "https:// URL"),
+    ("file:///tmp/mnist/", "file:// is not supported"),
+    ("http://[::1/", r"not a valid URL \(Invalid IPv6 URL\)"),
+    ("http:///mnist/", r"not a valid URL \(no host name\)"),
+    ("http://127.0.0.1:port/", r"not a valid URL \(Port could not be cast"),
+])
+def test_a_malformed_mirror_is_one_failed_mirror(server, tmp_path, bad, reason):
+    with pytest.warns(MNISTWarning) as caught:
+        data = download(server, tmp_path, [bad, server.url("ok")])
+    np.testing.assert_array_equal(data.y_test, server.arrays[TEST_LABELS])
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    # The same bad mirror fails for each file: it is reported once.
+    assert message.count(f"  mirror {bad!r}: ") == 1, message
+    assert re.search(f"  mirror {re.escape(repr(bad))}: {reason}", message), message
+
+
+def test_only_malformed_mirrors_explain_each(tmp_path):
+    with pytest.raises(DownloadError) as caught:
+        download_mnist(tmp_path, mirrors=["not a url", "ftp://example.org/"], progress=False)
+    message = str(caught.value)
+    assert ("every mirror failed:\n  mirror 'not a url': not a URL: a mirror must be an http:// "
+            "or https:// URL\n  mirror 'ftp://example.org/': ftp:// is not supported") in message
+
+
+@pytest.mark.parametrize("mirrors, message", [
+    ([123, "http://127.0.0.1/"], r"mirrors\[0\] is int 123"),
+    (["http://127.0.0.1/", None], r"mirrors\[1\] is NoneType None"),
+    ([b"http://127.0.0.1/"], r"mirrors\[0\] is bytes b'http://127.0.0.1/'"),
+    ({"http://127.0.0.1/"}, "got {'http://127.0.0.1/'}"),
+    (b"http://127.0.0.1/", "got b'http://127.0.0.1/'"),
+])
+def test_mirrors_must_be_a_sequence_of_str(tmp_path, mirrors, message):
+    with pytest.raises(TypeError, match="mirrors must be a non-empty list of base URLs "
+                                        rf"\(str\).*{message}"):
+        download_mnist(tmp_path / "cache", mirrors=mirrors)
+    assert not (tmp_path / "cache").exists()
+
+
+# --- issue 16: a file in the cache that is not the expected one is moved aside -----------------
+
+
+def test_a_users_file_in_the_cache_is_moved_aside_never_deleted(server, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    # The user's own copy of the labels: the same data, compressed differently.
+    users_copy = gzip.compress(idx_bytes(server.arrays[TRAIN_LABELS]), compresslevel=1, mtime=1)
+    assert hashlib.sha256(users_copy).hexdigest() != server.sha256[TRAIN_LABELS]
+    (cache / TRAIN_LABELS).write_bytes(users_copy)
+    with pytest.warns(MNISTWarning) as caught:
+        download(server, tmp_path, [server.url("ok")])
+    message = str(caught[0].message)
+    assert f"The cached {cache / TRAIN_LABELS} is not the expected file" in message
+    assert f"It was moved to {cache / TRAIN_LABELS}.rejected" in message
+    assert "downloaded afresh" in message
+    assert (cache / f"{TRAIN_LABELS}.rejected").read_bytes() == users_copy  # byte for byte
+    assert hashes_of(cache) == server.sha256
+    assert server.requests.count(f"/ok/{TRAIN_LABELS}") == 1
+
+    # A second rejected copy never overwrites the first.
+    (cache / TRAIN_LABELS).write_bytes(b"second copy")
+    with pytest.warns(MNISTWarning, match=f"moved to {re.escape(str(cache / TRAIN_LABELS))}"
+                                          ".rejected-2"):
+        download(server, tmp_path, [server.url("ok")])
+    assert (cache / f"{TRAIN_LABELS}.rejected").read_bytes() == users_copy
+    assert (cache / f"{TRAIN_LABELS}.rejected-2").read_bytes() == b"second copy"
+    assert hashes_of(cache) == server.sha256
+
+
+# --- issue 16: partial files of killed downloads ---------------------------------------------------
+
+# A download in another process, against the /stall/ mirror (it never finishes on its own).
+# Once it has created (and locked) its .part file and sends its request, it prints the name.
+CHILD = """
+import json, sys
+from nblib import mnist
+
+mkstemp, urlopen, parts = mnist.tempfile.mkstemp, mnist.urllib.request.urlopen, []
+def remembered(*args, **kwargs):
+    handle, part = mkstemp(*args, **kwargs)
+    parts.append(part)
+    return handle, part
+def announced(*args, **kwargs):
+    print(parts[-1], flush=True)
+    return urlopen(*args, **kwargs)
+
+mnist.tempfile.mkstemp, mnist.urllib.request.urlopen = remembered, announced
+mnist.download_mnist(sys.argv[1], mirrors=[sys.argv[2]], sha256=json.loads(sys.argv[3]),
+                     progress=False, timeout=60)
+"""
+
+
+def start_stalled_download(server, cache):
+    """A download running in a subprocess; returns it and its .part file."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(cache), server.url("stall"),
+                              json.dumps(server.sha256)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = child.stdout.readline().strip()
+    assert line, f"the download did not start: {child.communicate(timeout=10)[1]}"
+    return child, Path(line)
+
+
+def test_parts_of_killed_downloads_are_removed_not_those_of_running_ones(server, tmp_path):
+    cache = tmp_path / "cache"
+    children, killed = [], []
+    try:
+        for how in (signal.SIGKILL, signal.SIGTERM):
+            child, part = start_stalled_download(server, cache)
+            children.append(child)
+            child.send_signal(how)
+            child.wait(timeout=10)
+            assert part.exists()  # a killed download cannot clean up after itself
+            killed.append(part)
+        running, running_part = start_stalled_download(server, cache)
+        children.append(running)
+
+        download(server, tmp_path, [server.url("ok")])
+
+        assert not any(part.exists() for part in killed)
+        assert running.poll() is None and running_part.exists()  # still downloading
+        assert cache_contents(tmp_path) == sorted([*FILES, running_part.name])
+    finally:
+        for child in children:
+            child.kill()
+            child.communicate()
+
+
+def test_without_flock_parts_older_than_a_day_are_removed(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist, "fcntl", None, raising=False)  # as on Windows
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old, fresh = cache / f".{TEST_IMAGES}.abc123.part", cache / f".{TEST_LABELS}.xyz.part"
+    other = cache / ".notes.part"  # not a download's file: never touched
+    for path in (old, fresh, other):
+        path.write_bytes(b"partial")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (old, other):
+        os.utime(path, (two_days_ago, two_days_ago))
+    download(server, tmp_path, [server.url("ok")])
+    assert not old.exists() and fresh.exists() and other.exists()
+    assert hashes_of(cache) == server.sha256  # and the download works without fcntl
+
+
+# --- issue 16: a cache that cannot be written ------------------------------------------------------
+
+
+def assert_names_folder_and_fix(error, folder, reason):
+    message = str(error)
+    assert message.startswith(f"The MNIST download cache {folder} cannot be used: {reason}"), \
+        message
+    assert "Set NBLIB_CACHE to a writable folder" in message
+    assert "set MNIST_DIR to a folder that holds the four files" in message
+
+
+def refuse(number):
+    def refused(*args, **kwargs):
+        raise OSError(number, os.strerror(number), str(kwargs.get("dir", "")))
+    return refused
+
+
+def test_a_read_only_cache_is_explained(server, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    try:
+        try:
+            (cache / "probe").touch()
+        except PermissionError:
+            reason = "permission denied"  # chmod works: the real error
+        else:
+            # Running as root, chmod does not stop writes: simulate the read-only file
+            # system with the error the system gives there (EROFS), where the download
+            # creates its file.  (A real read-only mount gives the same message; measured
+            # with a read-only tmpfs for issue 16.)
+            (cache / "probe").unlink()
+            monkeypatch.setattr(mnist.tempfile, "mkstemp", refuse(errno.EROFS))
+            reason = "it is on a read-only file system"
+        with pytest.raises(MNISTError) as caught:
+            download(server, tmp_path, [server.url("ok")])
+        assert_names_folder_and_fix(caught.value, cache, reason)
+        assert server.requests == []
+    finally:
+        cache.chmod(0o755)
+
+
+@pytest.mark.parametrize("number, reason", [
+    (errno.EROFS, "it is on a read-only file system"),
+    (errno.EACCES, "permission denied"),
+    (errno.ENOSPC, r"no space left on the device (MNIST needs about 11 MB)"),
+    (errno.EDQUOT, r"disk quota exceeded (MNIST needs about 11 MB)"),
+    (errno.EIO, "it cannot be written"),
+])
+def test_os_errors_of_the_cache_are_explained(server, tmp_path, monkeypatch, number, reason):
+    # Simulated where the download creates its file (a real read-only and a real full file
+    # system give the same errors there).
+    monkeypatch.setattr(mnist.tempfile, "mkstemp", refuse(number))
+    with pytest.raises(MNISTError) as caught:
+        download(server, tmp_path, [server.url("ok")])
+    assert_names_folder_and_fix(caught.value, tmp_path / "cache", reason)
+    assert f"[Errno {number}]" in str(caught.value)
+
+
+def test_no_space_left_while_writing_leaves_no_part(server, tmp_path, monkeypatch):
+    new_part = mnist._new_part
+
+    class Full:
+        """The .part file on a disk that fills up at the first write."""
+
+        def __init__(self, file):
+            self.file = file
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+    def full_part(folder, name):
+        file, part = new_part(folder, name)
+        return Full(file), part
+
+    monkeypatch.setattr(mnist, "_new_part", full_part)
+    with pytest.raises(MNISTError) as caught:
+        download(server, tmp_path, [server.url("ok")])
+    assert_names_folder_and_fix(caught.value, tmp_path / "cache", "no space left on the device")
+    assert cache_contents(tmp_path) == []
+
+
+def test_a_file_where_the_cache_folder_should_be(server, tmp_path):
+    (tmp_path / "cache").write_text("not a folder")  # real, no simulation
+    with pytest.raises(MNISTError) as caught:
+        download(server, tmp_path, [server.url("ok")])
+    assert_names_folder_and_fix(caught.value, tmp_path / "cache",
+                                "a file stands where the folder should be")
+    with pytest.raises(MNISTError) as caught:
+        download_mnist(tmp_path / "cache" / "mnist", mirrors=[server.url("ok")],
+                       sha256=server.sha256, progress=False)
+    assert_names_folder_and_fix(caught.value, tmp_path / "cache" / "mnist",
+                                "a file stands where a folder should be")
+    assert (tmp_path / "cache").read_text() == "not a folder"
+
+
+# --- issue 16: IDX headers and SHA256SUMS ------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape, dimension", [((0, 28, 28), 1), ((5, 28, 0), 3), ((0,), 1)])
+def test_a_zero_dimension_is_a_format_error(tmp_path, shape, dimension):
+    data = struct.pack(f">I{len(shape)}I", 0x800 + len(shape), *shape)
+    path = write_gz(tmp_path / "empty.gz", data)
+    with pytest.raises(FormatError, match=rf"empty.gz is damaged or not MNIST: dimension "
+                                          rf"{dimension} of its header \({' x '.join(map(str, shape))}"
+                                          r"\) is 0"):
+        read_idx(path)
+
+
+def test_a_zero_dimension_through_load_mnist(tmp_path):
+    arrays = fake_arrays()
+    arrays[TEST_LABELS] = np.zeros(0, dtype=np.uint8)
+    arrays[TEST_IMAGES] = np.zeros((0, 28, 28), dtype=np.uint8)
+    write_fake_mnist(tmp_path, arrays)
+    with pytest.raises(FormatError, match=f"{TEST_IMAGES} is damaged or not MNIST"):
+        load_mnist(tmp_path, n_val=1)
+
+
+def test_sha256sums_that_is_not_utf8(tmp_path):
+    (tmp_path / "SHA256SUMS").write_bytes(f"{'ab' * 32}  caf\u00e9.gz\n".encode("latin-1"))
+    with pytest.raises(ChecksumError, match=f"{tmp_path / 'SHA256SUMS'} is not a sha256sum "
+                                            r"file: it is not UTF-8 text \(byte 0xe9 at "
+                                            "position 69\\)"):
+        read_sha256sums(tmp_path / "SHA256SUMS")
+
+
+def test_sha256sums_that_is_not_utf8_through_load_mnist(tmp_path):
+    write_fake_mnist(tmp_path)
+    (tmp_path / "SHA256SUMS").write_bytes(b"\xff\xfe" + (tmp_path / "SHA256SUMS").read_bytes())
+    with pytest.raises(ChecksumError, match="SHA256SUMS is not a sha256sum file"):
+        load_mnist(tmp_path, n_val=1)
+
+
+def test_sha256sums_listing_a_file_twice_with_different_checksums(tmp_path):
+    (tmp_path / "S").write_text(f"{'ab' * 32}  {TRAIN_IMAGES}\n{'cd' * 32}  {TEST_IMAGES}\n"
+                                f"{'ef' * 32}  old/{TRAIN_IMAGES}\n")
+    with pytest.raises(ChecksumError, match=f"{tmp_path / 'S'} lists {TRAIN_IMAGES} twice with "
+                                            f"different checksums: line 1 says {'ab' * 32}, "
+                                            f"line 3 says {'ef' * 32}"):
+        read_sha256sums(tmp_path / "S")
+
+
+def test_sha256sums_listing_a_file_twice_with_the_same_checksum_is_accepted(tmp_path):
+    # As `sha256sum a/x.gz b/x.gz` writes for two copies: either line accepts the same bytes.
+    (tmp_path / "S").write_text(f"{'ab' * 32}  a/{TRAIN_IMAGES}\n{'AB' * 32}  b/{TRAIN_IMAGES}\n")
+    assert read_sha256sums(tmp_path / "S") == {TRAIN_IMAGES: "ab" * 32}
+
+
+# --- issue 16: paths of the wrong type -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, argument, kind", [
+    (lambda: load_mnist(123), "mnist_dir", "int"),
+    (lambda: load_mnist(cache=3.5), "cache", "float"),
+    (lambda: load_mnist(cache=["data"]), "cache", "list"),
+    (lambda: check_folder(None), "folder", "NoneType"),
+    (lambda: read_idx(None), "path", "NoneType"),
+    (lambda: read_idx(b"/tmp/x.gz"), "path", "bytes"),
+    (lambda: read_sha256sums(5), "path", "int"),
+    (lambda: file_sha256(None), "path", "NoneType"),
+    (lambda: download_mnist(cache=3), "cache", "int"),
+    (lambda: download_mnist(cache=True), "cache", "bool"),
+])
+def test_a_path_of_the_wrong_type_is_named(call, argument, kind):
+    with pytest.raises(TypeError, match=f"^{argument} must be a str or os.PathLike "
+                                        rf"\(a path\), got {kind} "):
+        call()
+
+
+def test_an_empty_path_is_refused():
+    with pytest.raises(ValueError, match="mnist_dir must be a path, got an empty string"):
+        load_mnist("")
+
+
+def test_path_like_objects_are_accepted(tmp_path):
+    write_fake_mnist(tmp_path)
+
+    class Folder:
+        def __fspath__(self):
+            return str(tmp_path)
+
+    assert len(load_mnist(Folder(), n_val=1).y_test) == 3
+    assert file_sha256(str(tmp_path / TEST_LABELS)) == file_sha256(tmp_path / TEST_LABELS)
 
 
 # --- to_float32 -----------------------------------------------------------------------------------
