@@ -27,7 +27,9 @@ A download always ends.  ``timeout`` bounds every wait for the server (connectin
 read), and each file has a deadline of ``timeout + size / MIN_RATE`` seconds from the
 request, ``size`` being the published size of the file (else the length the server
 announces): a mirror slower than :data:`MIN_RATE` (50 kB/s) over the whole file counts as
-stalled, and the next mirror is tried.  A mirror that fails (refused, HTTP error, not a
+stalled, and the next mirror is tried.  The deadline is checked between reads and, for
+a server that trickles its headers or stops mid-read, enforced by shutting the
+connection down when it passes.  A mirror that fails (refused, HTTP error, not a
 valid ``http(s)://`` URL, stalled, wrong file) is reported and the next one is tried; a
 :class:`MNISTWarning` lists the failures when a later mirror succeeds (one warning per
 download), a :class:`DownloadError` when none does.
@@ -54,7 +56,9 @@ import math
 import numbers
 import os
 import re
+import socket
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -600,13 +604,25 @@ def _url_problem(mirror: str) -> str | None:
 def _fetch(url, file, name, expected, size, progress, timeout) -> None:
     """Stream ``url`` into ``file``; raise _MirrorFailed unless it is the expected file.
 
-    ``size``: the file's known size (the published one), or None.  Ends by
-    ``timeout + size / MIN_RATE`` seconds after the request (plus at most one ``timeout``
-    for the read under way), else the mirror counts as stalled.
+    ``size``: the file's known size (the published one), or None.  The download must end
+    within ``timeout + size / MIN_RATE`` seconds of the request (the size announced by
+    the server once its headers arrive, when ``size`` is None), else the mirror counts
+    as stalled.
     """
-    start = time.monotonic()
+    deadline = _Deadline(timeout, size or SIZES[name])
     try:
-        response = urllib.request.urlopen(url, timeout=timeout)
+        _fetch_until(deadline, url, file, name, expected, size, progress, timeout)
+    except _MirrorFailed:
+        if deadline.expired:  # the connection was closed at the deadline
+            raise deadline.stalled() from None
+        raise
+    finally:
+        deadline.cancel()
+
+
+def _fetch_until(deadline, url, file, name, expected, size, progress, timeout) -> None:
+    try:
+        response = _open(url, timeout, deadline)
     except urllib.error.HTTPError as error:
         error.close()
         raise _MirrorFailed(f"HTTP {error.code} {error.reason}") from None
@@ -627,9 +643,9 @@ def _fetch(url, file, name, expected, size, progress, timeout) -> None:
         if length is not None and length > _MAX_BYTES:
             raise _MirrorFailed(f"the server announces {length:,} bytes, far more than any "
                                 "MNIST file")
-        budget = size or length or SIZES[name]
-        deadline = timeout + budget / MIN_RATE
-        digest, received, head = hashlib.sha256(), 0, b""
+        if size is None and length is not None:
+            deadline.set_budget(length)
+        digest, head = hashlib.sha256(), b""
         with tqdm(total=length, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
                   disable=not progress) as bar:
             while True:
@@ -638,8 +654,8 @@ def _fetch(url, file, name, expected, size, progress, timeout) -> None:
                     # is checked however slowly the data trickles in.
                     chunk = response.read1(_CHUNK)
                 except (OSError, http.client.HTTPException) as error:
-                    raise _MirrorFailed(f"the connection broke after {received:,} bytes "
-                                        f"({_describe(error)})") from None
+                    raise _MirrorFailed(f"the connection broke after {deadline.received:,} "
+                                        f"bytes ({_describe(error)})") from None
                 if not chunk:
                     break
                 if len(head) < 64:
@@ -648,14 +664,10 @@ def _fetch(url, file, name, expected, size, progress, timeout) -> None:
                         _not_gzip(head)
                 file.write(chunk)
                 digest.update(chunk)
-                received += len(chunk)
+                deadline.received += len(chunk)
                 bar.update(len(chunk))
-                elapsed = time.monotonic() - start
-                if elapsed > deadline:
-                    raise _MirrorFailed(
-                        f"stalled: {received:,} bytes in {elapsed:.1f} s, deadline "
-                        f"{deadline:.1f} s (timeout {timeout:g} s + {budget:,} bytes at "
-                        f"{MIN_RATE / 1000:g} kB/s)")
+                deadline.check()
+    received = deadline.received
     if 0 < len(head) < len(_GZIP_MAGIC):
         _not_gzip(head)
     # http.client returns a short body without complaint when the server closes early.
@@ -664,6 +676,104 @@ def _fetch(url, file, name, expected, size, progress, timeout) -> None:
     actual = digest.hexdigest()
     if actual != expected:
         raise _MirrorFailed(f"wrong file: SHA-256 {actual}, expected {expected} (removed)")
+
+
+class _Deadline:
+    """One file's deadline, ``timeout + budget / MIN_RATE`` seconds from the request.
+
+    Checked between reads (:meth:`check`), and enforced on the connection itself: when it
+    passes, a timer shuts the sockets down, which ends a read (or a wait for headers) that
+    is under way.
+    """
+
+    def __init__(self, timeout: float, budget: int):
+        self.start, self.timeout, self.received = time.monotonic(), timeout, 0
+        self.expired, self._sockets, self._lock, self._timer = False, [], threading.Lock(), None
+        self.set_budget(budget)
+
+    def set_budget(self, budget: int) -> None:
+        """Base the deadline on ``budget`` bytes (from the request's start)."""
+        self.budget, self.seconds = budget, self.timeout + budget / MIN_RATE
+        self.cancel()
+        self._timer = threading.Timer(max(self.seconds - self.elapsed(), 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def watch(self, sock):
+        """Shut ``sock`` down at the deadline; return it."""
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut_down(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut_down(sock)
+
+    def check(self) -> None:
+        if self.expired or self.elapsed() > self.seconds:
+            raise self.stalled()
+
+    def stalled(self) -> _MirrorFailed:
+        return _MirrorFailed(
+            f"stalled: {self.received:,} bytes in {self.elapsed():.1f} s, deadline "
+            f"{self.seconds:.1f} s (timeout {self.timeout:g} s + {self.budget:,} bytes at "
+            f"{MIN_RATE / 1000:g} kB/s)")
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _shut_down(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+def _watched(connection_class, deadline: _Deadline):
+    """``connection_class`` (http.client) with its sockets watched by ``deadline``."""
+
+    class Watched(connection_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            create = getattr(self, "_create_connection", None)
+            if create is not None:  # else only the checks between reads remain
+                self._create_connection = lambda *a, **k: deadline.watch(create(*a, **k))
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class, request, **kwargs):
+        return super().do_open(_watched(http_class, self._deadline), request, **kwargs)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def do_open(self, http_class, request, **kwargs):
+        return super().do_open(_watched(http_class, self._deadline), request, **kwargs)
+
+
+def _open(url: str, timeout: float, deadline: _Deadline):
+    """``urllib.request.urlopen(url, timeout=timeout)``, its connections watched by
+    ``deadline`` (proxies from the environment are used as urlopen uses them)."""
+    opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
+    return opener.open(url, timeout=timeout)
 
 
 def _not_gzip(head: bytes):

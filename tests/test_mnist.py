@@ -382,7 +382,8 @@ HTML_PAGE = b"<!DOCTYPE html>\n<html><body><h1>Access denied</h1></body></html>\
 
 class MirrorHandler(http.server.BaseHTTPRequestHandler):
     """``/ok/<file>`` serves a file; ``/404/``, ``/500/``, ``/html/`` and ``/short/`` fail;
-    ``/stall/`` sends the training images one byte every 0.3 s (the other files at once)."""
+    ``/stall/`` sends the training images one byte every 0.3 s (the other files at once);
+    ``/slowheaders/`` sends the test labels' headers one byte every 0.3 s, for ever."""
 
     def do_GET(self):
         self.server.requests.append(self.path)
@@ -405,6 +406,13 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(data[i:i + 1])
                     self.wfile.flush()
             except OSError:  # the client gave up or was killed
+                return
+        elif kind == "slowheaders" and name == TEST_LABELS:
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                while not self.server.stopping.wait(0.3):
+                    self.wfile.write(b"a")
+            except OSError:
                 return
         else:
             data = path.read_bytes()
@@ -500,10 +508,10 @@ def test_every_mirror_failing_explains_each_and_leaves_nothing(server, tmp_path,
 
 
 def test_no_network_message_names_the_official_mirrors(tmp_path, monkeypatch):
-    def offline(url, timeout):
+    def offline(url, timeout, deadline):
         raise mnist.urllib.error.URLError(OSError(-3, "Temporary failure in name resolution"))
 
-    monkeypatch.setattr(mnist.urllib.request, "urlopen", offline)
+    monkeypatch.setattr(mnist, "_open", offline)
     with pytest.raises(DownloadError) as caught:
         load_mnist(progress=False)
     message = str(caught.value)
@@ -631,6 +639,20 @@ def test_a_download_from_a_stalled_mirror_alone_ends_with_its_reason(server, tmp
     assert cache_contents(tmp_path) == []
 
 
+def test_a_mirror_trickling_its_headers_is_stalled_too(server, tmp_path):
+    # The headers never end, one byte every 0.3 s: the deadline (from the published size
+    # of the test labels until the server announces a length) closes the connection.
+    start = time.monotonic()
+    with pytest.warns(MNISTWarning, match=rf"{server.url('slowheaders')}{TEST_LABELS}: stalled: "
+                                          r"0 bytes in [\d.]+ s, deadline 1.1 s \(timeout 1 s "
+                                          r"\+ 4,542 bytes at 50 kB/s\)"):
+        data = download(server, tmp_path, [server.url("slowheaders"), server.url("ok")],
+                        timeout=1)
+    seconds = time.monotonic() - start
+    assert seconds < 12, f"the trickled headers held the download for {seconds:.1f} s"
+    np.testing.assert_array_equal(data.y_test, server.arrays[TEST_LABELS])
+
+
 def test_the_published_size_is_enforced_before_downloading(server, tmp_path):
     # With the published checksums the size is known (SIZES), which also sets the deadline:
     # a mirror announcing another length is refused at once.
@@ -744,16 +766,17 @@ CHILD = """
 import json, sys
 from nblib import mnist
 
-mkstemp, urlopen, parts = mnist.tempfile.mkstemp, mnist.urllib.request.urlopen, []
+Opener = mnist.urllib.request.OpenerDirector
+mkstemp, open_url, parts = mnist.tempfile.mkstemp, Opener.open, []
 def remembered(*args, **kwargs):
     handle, part = mkstemp(*args, **kwargs)
     parts.append(part)
     return handle, part
 def announced(*args, **kwargs):
     print(parts[-1], flush=True)
-    return urlopen(*args, **kwargs)
+    return open_url(*args, **kwargs)
 
-mnist.tempfile.mkstemp, mnist.urllib.request.urlopen = remembered, announced
+mnist.tempfile.mkstemp, Opener.open = remembered, announced
 mnist.download_mnist(sys.argv[1], mirrors=[sys.argv[2]], sha256=json.loads(sys.argv[3]),
                      progress=False, timeout=60)
 """
