@@ -49,6 +49,24 @@ kept it busy for 40 % of ``backward()`` (8 s -> 5 s).
 Gradient semantics (as in PyTorch): ``backward()`` recomputes the gradients of
 inner nodes from scratch but *adds* into leaves' ``.grad``, so calling it twice
 doubles the leaves' gradients; call ``zero_grad()`` between steps.
+
+**Overflow policy: IEEE arithmetic, with a warning where inf or NaN first appears.**
+The numbers you put in must be finite: ``Value(nan)``, ``Value(10**400)`` (too
+large for a float) and a NaN operand (``x + float("nan")``) raise ValueError.
+The operations follow IEEE floating point, as numpy and PyTorch do: a result
+too large for a float is ``inf``, an undefined one (``inf - inf``) is ``nan``,
+and both pass on through the rest of the graph.  But the operation where one
+first appears warns at once with a :class:`ValueOverflowWarning` (a
+RuntimeWarning) naming it and its operands, ``Value overflow: 1e+308 * 10 gave
+inf``: an inf made from finite operands, or a NaN made from operands that were
+not NaN.  Operations that merely carry an inf or NaN along do not warn again.
+``exp`` and ``**`` give ``inf`` like the others instead of raising
+OverflowError as Python's ``math.exp`` and float ``**`` do.  Operations that are
+undefined for finite numbers stay errors, as in Python: ``log`` of a number
+<= 0, a negative number to a fractional power, division by 0 (ZeroDivisionError).
+``backward()`` warns when a gradient is NaN or infinite, and ``optimize()``
+refuses to write a NaN or infinite gradient or step into the parameters
+(FloatingPointError).  Taught in notebooks/04_autograd.ipynb.
 """
 
 from __future__ import annotations
@@ -60,17 +78,62 @@ import numbers
 import warnings
 
 
-def _as_number(data) -> float:
+class ValueOverflowWarning(RuntimeWarning):
+    """An operation on finite Values gave inf or NaN (see the module's overflow policy)."""
+
+
+def _as_number(data, name: str = "Value(data)") -> float:
+    """``data`` as a finite float, or an error naming ``name`` (the argument it came in)."""
     if type(data) is float:  # nearly every call: checked first, as it is much quicker
-        return data
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        number = data
+    elif isinstance(data, bool) or not isinstance(data, numbers.Real):
         shape = getattr(data, "shape", None)
         if shape:
-            raise TypeError(f"a Value holds one number, got an array of shape {shape}; "
+            raise TypeError(f"{name}: a Value holds one number, got an array of shape {shape}; "
                             "use one Value per element")
-        raise TypeError(f"a Value holds a number (int or float), got {type(data).__name__} "
-                        f"{data!r}")
-    return float(data)
+        raise TypeError(f"{name}: a Value holds a number (int or float), got "
+                        f"{type(data).__name__} {data!r:.60}")
+    else:
+        try:
+            number = float(data)
+        except OverflowError:  # an int beyond 1.8e308
+            raise ValueError(f"{name} is too large for a float: an int of {len(str(abs(data)))} "
+                             "digits, floats reach about 1.8e308") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}")
+    return number
+
+
+def _operand(other, op: str) -> Value:
+    """The other operand of ``op`` as a Value: a Value, or a finite number made a constant."""
+    if isinstance(other, Value):
+        return other
+    try:
+        return Value(other, requires_grad=False)
+    except (TypeError, ValueError):
+        _as_number(other, f"the other operand of {op}")  # raises the error, naming the operand
+        raise
+
+
+def _overflow(out: Value) -> None:
+    """Warn if ``out`` is the first inf or NaN on its path (its inputs were finite, or not NaN)."""
+    inputs = [child.data for child in out._prev]
+    if math.isnan(out.data):
+        if any(math.isnan(x) for x in inputs):
+            return
+    elif not all(math.isfinite(x) for x in inputs):
+        return
+    if out._op in ("+", "*") and len(inputs) == 2:
+        what = f"{inputs[0]:.6g} {out._op} {inputs[1]:.6g}"
+    elif out._op.startswith("**"):
+        what = f"{inputs[0]:.6g} {out._op}"
+    elif out._op == "Σwx":
+        what = f"Σwx of {(len(inputs) - 1) // 2} weights and inputs (largest "\
+               f"{max(abs(x) for x in inputs):.6g})"
+    else:
+        what = f"{out._op}({', '.join(f'{x:.6g}' for x in inputs)})"
+    warnings.warn(f"Value overflow: {what} gave {out.data}; it passes on through the graph "
+                  "(see nblib.engine's overflow policy)", ValueOverflowWarning, stacklevel=4)
 
 
 def _power_slope(x: float, exponent: float, y: float) -> float:
@@ -109,16 +172,21 @@ class Value:
     __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_backward")
 
     def __init__(self, data, _children=(), _op="", label="", requires_grad=True):
-        self.data = _as_number(data)
-        if not _children and not math.isfinite(self.data):
-            raise ValueError(f"a Value must be finite, got {self.data}")
         self.grad = 0.0
         self._prev = tuple(_children)
         self._op = _op
         self.label = label
         self._backward = None  # set by the operation that made this value
-        self.requires_grad = (any(child.requires_grad for child in self._prev)
-                              if self._prev else bool(requires_grad))
+        if self._prev:  # an operation's output: IEEE arithmetic (see the overflow policy)
+            self.data = data if type(data) is float else _as_number(data)
+            self.requires_grad = any(child.requires_grad for child in self._prev)
+            if self.data - self.data != 0.0:  # inf or NaN (quicker than math.isfinite)
+                _overflow(self)
+        else:  # a number you put in: finite, checked
+            self.data = _as_number(data)
+            if type(requires_grad) is not bool or type(label) is not str:
+                requires_grad = _check_leaf(label, requires_grad)
+            self.requires_grad = requires_grad
 
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
@@ -126,7 +194,7 @@ class Value:
     # --- operations: each computes its output and says how to pass a gradient back ----
 
     def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other, requires_grad=False)
+        other = other if isinstance(other, Value) else _operand(other, "+")
         out = Value(self.data + other.data, (self, other), "+")
 
         def _backward(grad):
@@ -136,7 +204,7 @@ class Value:
         return out
 
     def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other, requires_grad=False)
+        other = other if isinstance(other, Value) else _operand(other, "*")
         out = Value(self.data * other.data, (self, other), "*")
 
         def _backward(grad):
@@ -151,6 +219,13 @@ class Value:
                             "float. For x ** y with both Values write (y * x.log()).exp()")
         if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
             raise TypeError(f"the exponent must be an int or float, got {type(exponent).__name__}")
+        try:
+            finite = math.isfinite(exponent)
+        except OverflowError:  # an int beyond 1.8e308
+            finite = False
+        if not finite:
+            raise ValueError(f"the exponent must be a finite number that fits a float, got "
+                             f"{exponent!r:.40}")
         if self.data < 0 and not float(exponent).is_integer():
             raise ValueError(f"({self.data}) ** {exponent}: a negative number to a fractional "
                              "power is not a real number")
@@ -159,8 +234,9 @@ class Value:
         x = self.data
         try:
             y = x**exponent
-        except OverflowError:
-            raise OverflowError(f"({x}) ** {exponent} is too large for a float") from None
+        except OverflowError:  # IEEE: too large is inf (negative for a negative x, odd power)
+            odd = float(exponent).is_integer() and float(exponent) % 2 == 1
+            y = -math.inf if x < 0 and odd else math.inf
         out = Value(y, (self,), f"**{exponent}")
 
         def _backward(grad):
@@ -172,8 +248,8 @@ class Value:
         """e ** x."""
         try:
             e = math.exp(self.data)
-        except OverflowError:
-            raise OverflowError(f"exp({self.data}) is too large for a float") from None
+        except OverflowError:  # IEEE: too large is inf (it warns, see the overflow policy)
+            e = math.inf
         out = Value(e, (self,), "exp")
 
         def _backward(grad):
@@ -231,24 +307,25 @@ class Value:
         return self * -1
 
     def __sub__(self, other):
-        return self + (-other)
+        return self + (-_operand(other, "-"))
 
     def __truediv__(self, other):
-        if not isinstance(other, Value) and other == 0:
-            raise ZeroDivisionError("division of a Value by zero")
+        other = _operand(other, "/")
+        if other.data == 0:
+            raise ZeroDivisionError(f"{self.data:.6g} / 0: division of a Value by zero")
         return self * other**-1
 
     def __radd__(self, other):  # other + self
-        return self + other
+        return self + _operand(other, "+")
 
     def __rmul__(self, other):  # other * self
-        return self * other
+        return self * _operand(other, "*")
 
     def __rsub__(self, other):  # other - self
-        return other + (-self)
+        return (-self) + _operand(other, "-")
 
     def __rtruediv__(self, other):  # other / self
-        return other * self**-1
+        return self**-1 * _operand(other, "/")
 
     def __rpow__(self, base):
         raise TypeError(f"{base!r} ** Value is not supported: the exponent must be a number. "
@@ -302,23 +379,41 @@ class Value:
         Call after ``backward()``.  Refuses (FloatingPointError) when a gradient
         is NaN or infinite rather than write it into the parameters.
         """
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(f"lr must be a positive finite number, got {type(lr).__name__} "
+                            f"{lr!r:.40}")
+        try:
+            lr = float(lr)
+        except OverflowError:  # an int beyond 1.8e308
+            lr = math.inf
+        if not 0 < lr < math.inf:
             raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         parameters = self.parameters()
         broken = [p for p in parameters if not math.isfinite(p.grad)]
         if broken:
             raise FloatingPointError(f"not updating: the gradient of {_names(broken)} is NaN "
-                                     "or infinite (try a smaller learning rate)")
+                                     f"or infinite (try a smaller learning rate than lr={lr:g})")
         broken = [p for p in parameters if not math.isfinite(p.data - lr * p.grad)]
         if broken:
             raise FloatingPointError(f"not updating: the step for {_names(broken)} overflows "
-                                     "(try a smaller learning rate)")
+                                     f"with lr={lr:g} (try a smaller learning rate)")
         for p in parameters:
             p.data -= lr * p.grad
 
 
 def _names(values) -> str:
     return ", ".join(v.label or repr(v) for v in values[:5])
+
+
+def _check_leaf(label, requires_grad) -> bool:
+    """A leaf's ``label`` must be a str and ``requires_grad`` True or False (numpy's too)."""
+    if not isinstance(label, str):
+        raise TypeError(f"Value(label=...): label must be a str such as 'w1', got "
+                        f"{type(label).__name__} {label!r:.40}")
+    if not isinstance(requires_grad, bool) and type(requires_grad).__name__ not in ("bool_", "bool"):
+        raise TypeError(f"Value(requires_grad=...): requires_grad must be True or False, got "
+                        f"{type(requires_grad).__name__} {requires_grad!r:.40}")
+    return bool(requires_grad)
 
 
 def topological_order(root) -> list:
@@ -334,7 +429,7 @@ def topological_order(root) -> list:
     """
     if not isinstance(getattr(root, "_prev", None), (tuple, list)):
         raise TypeError(f"topological_order needs a Value (a node with a _prev tuple of its "
-                        f"inputs), got {type(root).__name__} {root!r:.60}")
+                        f"inputs) as root, got {type(root).__name__} {root!r:.60}")
     order, visited, stack = [], set(), [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
@@ -361,12 +456,22 @@ def weighted_sum(weights, inputs, bias) -> Value:
     inputs : sequence of Value or numbers, length n
     bias : Value or number
     """
-    weights = [w if isinstance(w, Value) else Value(w, requires_grad=False) for w in weights]
-    inputs = [x if isinstance(x, Value) else Value(x, requires_grad=False) for x in inputs]
+    if type(weights) is not list or type(inputs) is not list:  # nblib.nn passes lists
+        weights, inputs = _sequence(weights, "weights"), _sequence(inputs, "inputs")
+    try:
+        weights = [w if isinstance(w, Value) else Value(w, requires_grad=False) for w in weights]
+        inputs = [x if isinstance(x, Value) else Value(x, requires_grad=False) for x in inputs]
+    except (TypeError, ValueError):
+        for name, items in (("weights", weights), ("inputs", inputs)):
+            for i, v in enumerate(items):
+                if not isinstance(v, Value):
+                    _as_number(v, f"weighted_sum's {name}[{i}]")
+        raise
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum needs one weight per input: got {len(weights)} weights "
                          f"and {len(inputs)} inputs")
-    bias = bias if isinstance(bias, Value) else Value(bias, requires_grad=False)
+    if not isinstance(bias, Value):
+        bias = Value(_as_number(bias, "weighted_sum's bias"), requires_grad=False)
     total = bias.data
     for w, x in zip(weights, inputs):
         total += w.data * x.data
@@ -379,6 +484,15 @@ def weighted_sum(weights, inputs, bias) -> Value:
             x.grad += w.data * grad
     out._backward = _backward
     return out
+
+
+def _sequence(items, name: str):
+    """``items`` if it is an ordered sequence (list, tuple, 1-D array...), else a TypeError."""
+    if isinstance(items, (str, bytes, set, frozenset, dict)) or not hasattr(items, "__len__") \
+            or not hasattr(items, "__getitem__") or getattr(items, "ndim", 1) != 1:
+        raise TypeError(f"weighted_sum's {name} must be a list or tuple of Values or numbers, "
+                        f"got {type(items).__name__} {items!r:.60}")
+    return items
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ A training step::
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -99,6 +100,9 @@ class Dense(Layer):
 
     def __init__(self, n_in: int, n_out: int, *, seed: int = 0, rng=None, dtype=np.float32):
         n_in, n_out = _check_count(n_in, "n_in"), _check_count(n_out, "n_out")
+        if n_in * n_out > MAX_WEIGHTS:
+            raise ValueError(f"Dense(n_in={n_in:,}, n_out={n_out:,}) would hold {n_in * n_out:.3g} "
+                             f"weights, more than the {MAX_WEIGHTS:.0e} that fit in memory")
         dtype = _check_dtype(dtype)
         rng = as_generator(rng, seed)
         scale = np.sqrt(2 / (n_in + n_out))
@@ -123,7 +127,8 @@ class Dense(Layer):
         forward's output.  Returns dX: (batch, n_in), or None with
         ``input_grad=False`` (the first layer: its input is the data).
         """
-        _check_gradient(dY, self.X, self.W.shape[1], "Dense")
+        _check_gradient(dY, self.X, self.W.shape[1], "Dense", self.W.dtype)
+        input_grad = _check_flag(input_grad, "input_grad")
         np.matmul(self.X.T, dY, out=self.dW)    # written into dW: no new array each step
         np.sum(dY, axis=0, out=self.db)
         if input_grad:
@@ -145,18 +150,20 @@ class ReLU(Layer):
 
     def __init__(self):
         self.mask = None
+        self.dtype = None
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """max(0, X), same shape as ``X``."""
         _check_input(X, None, None)
         self.mask = X > 0           # where the gradient will pass (0 at the kink, as PyTorch)
+        self.dtype = X.dtype
         return np.maximum(X, 0)
 
     def backward(self, dY: np.ndarray, input_grad: bool = True):
         """dX = dY where X > 0, else 0."""
         _check_gradient(dY, self.mask, self.mask.shape[1] if self.mask is not None else None,
-                        "ReLU")
-        return dY * self.mask if input_grad else None
+                        "ReLU", self.dtype if self.mask is not None else None)
+        return dY * self.mask if _check_flag(input_grad, "input_grad") else None
 
     def __repr__(self):
         return "ReLU()"
@@ -196,6 +203,7 @@ class Sequential(Layer):
         40 % of the backward pass's arithmetic.  So by default it is skipped,
         as PyTorch skips it for inputs with ``requires_grad=False`` (notebook 04).
         """
+        input_grad = _check_flag(input_grad, "input_grad")
         for i in range(len(self.layers) - 1, -1, -1):
             dY = self.layers[i].backward(dY, input_grad=input_grad or i > 0)
         return dY
@@ -229,10 +237,15 @@ def mlp(sizes, *, seed: int = 0, dtype=np.float32) -> Sequential:
     Sequential
         Its last layer is Dense: the outputs are logits (scores), not probabilities.
     """
-    if isinstance(sizes, (numbers.Number, str)) or not hasattr(sizes, "__len__") \
-            or len(sizes) < 2:
+    if not isinstance(sizes, (list, tuple, range, np.ndarray)) or np.ndim(sizes) != 1:
+        hint = " (a set has no order)" if isinstance(sizes, (set, frozenset)) else ""
+        raise TypeError(f"sizes must be a list or tuple of layer sizes such as [784, 100, 10], "
+                        f"got {type(sizes).__name__} {sizes!r:.60}{hint}")
+    if len(sizes) < 2:
         raise ValueError(f"sizes must list the inputs and at least one layer's outputs, "
                          f"such as [784, 100, 10], got {sizes!r}")
+    sizes = [_check_count(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+    dtype = _check_dtype(dtype)
     rng = as_generator(None, seed)
     layers = []
     for i in range(len(sizes) - 1):
@@ -376,26 +389,50 @@ class SGD:
         """The learning rate the next ``step`` will use."""
         if self.schedule is None:
             return self.lr
+        factor = self.schedule(self.steps)
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) \
+                or not _finite(factor) or factor < 0:
+            raise ValueError(f"schedule({self.steps}) must return a finite number >= 0 (the "
+                             f"factor multiplying lr at step {self.steps}), got {factor!r:.40}")
         # float(): a numpy float64 times a float32 array gives float64 (a Python float does not)
-        return self.lr * float(self.schedule(self.steps))
+        return self.lr * float(factor)
 
     def step(self, model: Layer) -> None:
-        """Move every parameter of ``model`` against its gradient, in place."""
-        params, grads = model.parameters(), model.gradients()
+        """Move every parameter of ``model`` against its gradient, in place.
+
+        Raises FloatingPointError, and changes nothing, when the step would write a NaN
+        or infinite weight (a NaN gradient, or a step too large: lr or momentum too large).
+        """
+        params, grads = _parameters_and_gradients(model)
         lr = self.current_lr()
-        if self.momentum == 0:
-            for p, g in zip(params, grads):
-                p -= lr * g
-        else:
+        if self.momentum != 0:
             if self.velocities is None:
                 self.velocities = [np.zeros_like(p) for p in params]
             elif [v.shape for v in self.velocities] != [p.shape for p in params]:
                 raise ValueError("this optimizer's velocities belong to another model: "
                                  "make one SGD per model")
-            for p, g, v in zip(params, grads, self.velocities):
-                v *= self.momentum
-                v += g
-                p -= lr * v
+        # The new values go to temporary arrays first: nothing is written unless every new
+        # weight is finite.  numpy's overflow warnings are silenced: the check says more.
+        with np.errstate(over="ignore", invalid="ignore"):
+            velocities = grads if self.momentum == 0 else [
+                self.momentum * v + g for v, g in zip(self.velocities, grads)]
+            new = [p - lr * v for p, v in zip(params, velocities)]
+            # The sum is one quick pass, non-finite if any entry is (or, rarely, if it overflows)
+            broken = [i for i, w in enumerate(new)
+                      if not math.isfinite(w.sum()) and not np.isfinite(w).all()]
+        if broken:
+            i = broken[0]
+            raise FloatingPointError(
+                f"not updating: the step would write NaN or inf into parameter {i} (shape "
+                f"{new[i].shape}) with lr={lr:g} and momentum={self.momentum:g}: "
+                + ("its gradient is NaN or infinite (NaN in the data, or training diverged)"
+                   if not np.isfinite(grads[i]).all() else
+                   "the step is too large; try a smaller lr (or momentum)"))
+        for p, w in zip(params, new):
+            p[...] = w
+        if self.momentum != 0:
+            for v, v_new in zip(self.velocities, velocities):
+                v[...] = v_new
                 if self.steps % FLUSH_EVERY == 0:    # before they turn subnormal (slow)
                     v[np.abs(v) < FLUSH_BELOW] = 0
         self.steps += 1
@@ -437,6 +474,7 @@ def iterate_minibatches(X, y, batch_size: int = 32, *, rng=None, shuffle: bool =
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), "
                         f"got {type(rng).__name__}")
+    shuffle = _check_flag(shuffle, "shuffle")
     # Checked above, when called; the batches come from a generator, run when iterated.
     return _batches(X, y, batch_size, rng, shuffle)
 
@@ -476,15 +514,56 @@ def train_epoch(model: Layer, optimizer: SGD, X, y, batch_size: int = 32, *, rng
     float
         The mean of the batches' losses, weighted by batch size.
     """
+    _check_model(model)
+    if not callable(getattr(optimizer, "step", None)):
+        raise TypeError(f"optimizer must have a step(model) method (an SGD), "
+                        f"got {type(optimizer).__name__}")
+    X, y = _check_dataset(X, y)
+    _check_classes(y, "y")
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError("X contains NaN or infinite values")
     total, count = 0.0, 0
     for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng=rng):
         logits = model.forward(_as_inputs(X_batch))
+        if count == 0 and y.max() >= logits.shape[1]:
+            raise ValueError(f"y must hold class indices 0..{logits.shape[1] - 1} (the model "
+                             f"has {logits.shape[1]} outputs), found {y.max()}")
+        if not np.isfinite(logits).all():
+            raise FloatingPointError(f"training diverged: the logits are NaN or infinite; "
+                                     f"{_rates(optimizer)}")
         loss, dlogits = softmax_cross_entropy_with_logits(logits, y_batch)
+        _check_divergence(loss, optimizer)
         model.backward(dlogits)
         optimizer.step(model)
         total += loss * len(y_batch)
         count += len(y_batch)
     return total / count
+
+
+#: train_epoch stops when a batch's loss exceeds DIVERGED_FACTOR times the first loss the
+#: optimizer saw (a cross-entropy starts near log(classes), 2.3 for 10; a loss 10^4 times
+#: that means logits ~ 10^4 apart: training has diverged, it will not come back).
+DIVERGED_FACTOR = 1e4
+
+
+def _check_divergence(loss: float, optimizer) -> None:
+    first = getattr(optimizer, "first_loss", None)
+    if first is None:
+        if isinstance(optimizer, SGD):
+            optimizer.first_loss = loss
+        return
+    if loss > DIVERGED_FACTOR * max(first, 1.0):
+        raise FloatingPointError(f"training diverged: a batch's loss is {loss:.3g}, "
+                                 f"{loss / max(first, 1.0):.2g} times the first one ({first:.3g}); "
+                                 f"{_rates(optimizer)}")
+
+
+def _rates(optimizer) -> str:
+    lr, momentum = getattr(optimizer, "lr", None), getattr(optimizer, "momentum", 0)
+    if lr is None:
+        return "try a smaller learning rate"
+    return (f"try a smaller lr (now {lr:g})" + (f" or momentum (now {momentum:g})"
+                                                   if momentum else ""))
 
 
 def predict(model: Layer, X, batch_size: int = 1000) -> np.ndarray:
@@ -506,7 +585,7 @@ def predict(model: Layer, X, batch_size: int = 1000) -> np.ndarray:
     if not callable(getattr(model, "forward", None)):
         raise TypeError(f"model must have a forward(X) method (a Layer such as a Sequential), "
                         f"got {type(model).__name__}")
-    X = np.asarray(X)
+    X = _as_array(X, "X")
     batch_size = _check_count(batch_size, "batch_size")
     if X.ndim < 2 or len(X) == 0:
         raise ValueError(f"X must be a batch of samples, shape (n, features) or (n, 28, 28), "
@@ -527,7 +606,7 @@ def accuracy(y_pred, y) -> float:
     y : array of int, shape (n,)
         True classes.
     """
-    y_pred, y = np.asarray(y_pred), np.asarray(y)
+    y_pred, y = _as_array(y_pred, "y_pred"), _as_array(y, "y")
     if y_pred.ndim != 1:
         hint = ": pass predict(model, X), or logits.argmax(axis=1)" if y_pred.ndim == 2 else ""
         raise ValueError(f"y_pred must be one class per sample, shape (n,), "
@@ -536,6 +615,8 @@ def accuracy(y_pred, y) -> float:
         raise ValueError(f"y_pred and y must have the same shape, got {y_pred.shape} and {y.shape}")
     if y.size == 0:
         raise ValueError("y is empty")
+    _check_classes(y_pred, "y_pred")
+    _check_classes(y, "y")
     return float(np.mean(y_pred == y))
 
 
@@ -547,15 +628,78 @@ def _as_inputs(X_batch: np.ndarray) -> np.ndarray:
     return to_float32(X_batch) if X_batch.dtype == np.uint8 else X_batch
 
 
+#: The most weights a Dense layer may hold: 10^9 float32 weights take 4 GB (and as much for
+#: their gradients).  MNIST's layers hold about 10^5.
+MAX_WEIGHTS = 10**9
+#: The largest count (batch size, number of steps): numpy indexes with 64-bit integers.
+MAX_COUNT = np.iinfo(np.int64).max
+
+
 def _check_count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+        raise ValueError(f"{name} must be a positive whole number, got {value!r:.60}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{name} must be at most 2**63 - 1, got a number of {len(str(value))} "
+                         "digits")
     return int(value)
 
 
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond 1.8e308
+        return False
+
+
+def _check_flag(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r:.40}")
+    return bool(value)
+
+
+def _check_model(model) -> None:
+    for method in ("forward", "backward", "parameters", "gradients"):
+        if not callable(getattr(model, method, None)):
+            raise TypeError(f"model must be a Layer (such as a Sequential, with forward, backward, "
+                            f"parameters and gradients), got {type(model).__name__} "
+                            f"{model!r:.40}")
+
+
+def _parameters_and_gradients(model):
+    if not (callable(getattr(model, "parameters", None))
+            and callable(getattr(model, "gradients", None))):
+        raise TypeError(f"model must be a Layer (with parameters() and gradients()), got "
+                        f"{type(model).__name__} {model!r:.40}")
+    params, grads = model.parameters(), model.gradients()
+    if len(params) != len(grads) or any(
+            not isinstance(p, np.ndarray) or not isinstance(g, np.ndarray) or p.shape != g.shape
+            for p, g in zip(params, grads)):
+        raise ValueError("model.parameters() and model.gradients() must be two lists of arrays "
+                         "of the same shapes, in the same order")
+    return params, grads
+
+
+def _as_array(value, name: str) -> np.ndarray:
+    if value is None or isinstance(value, (str, bytes, set, frozenset, dict)):
+        raise TypeError(f"{name} must be an array, got {type(value).__name__} {value!r:.40}")
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a rectangular array (every row the same length)") \
+            from None
+
+
+def _check_classes(y: np.ndarray, name: str) -> None:
+    """Class indices: integers >= 0 (uint8 labels, or what predict returns)."""
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class indices, got dtype {y.dtype}")
+    if y.size and y.min() < 0:
+        raise ValueError(f"{name} must hold class indices >= 0, found {y.min()}")
+
+
 def _check_number(value, name: str, low=None, high=None, low_open=False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
+        raise TypeError(f"{name} must be a finite number, got {value!r:.40}")
     value = float(value)   # a Python float keeps float32 arrays float32 when multiplied
     if (low is not None and (value < low or (low_open and value == low))) \
             or (high is not None and value >= high):
@@ -565,7 +709,11 @@ def _check_number(value, name: str, low=None, high=None, low_open=False) -> floa
 
 
 def _check_dtype(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
+    given = dtype
+    try:
+        dtype = np.dtype(dtype) if dtype is not None else None   # np.dtype(None) is float64
+    except (TypeError, ValueError):
+        dtype = given = f"{type(given).__name__} {given!r:.40}"   # not a dtype at all
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be np.float32 (training) or np.float64 (gradient checks), "
                         f"got {dtype}")
@@ -587,19 +735,26 @@ def _check_input(X, n_in, dtype) -> None:
         hint = "; flatten images with to_float32 or X.reshape(len(X), -1)" if X.ndim == 3 else ""
         raise ValueError(f"X must have shape (batch, {n_in if n_in is not None else 'features'}), "
                          f"got {X.shape}{hint}")
+    if X.shape[0] == 0:
+        raise ValueError(f"X is empty (shape {X.shape}): a batch needs at least one sample")
     if dtype is not None and X.dtype != dtype:
         raise TypeError(f"X has dtype {X.dtype} but this layer's weights are {dtype}: "
                         f"convert with X.astype(np.{dtype}) (mixing them computes in float64, "
                         f"twice as slow)")
 
 
-def _check_gradient(dY, saved, n_out, layer: str) -> None:
+def _check_gradient(dY, saved, n_out, layer: str, dtype=None) -> None:
     if saved is None:
         raise RuntimeError(f"{layer}.backward needs the input of a forward pass: call forward first")
-    if not isinstance(dY, np.ndarray) or dY.shape != (saved.shape[0], n_out):
-        shape = dY.shape if isinstance(dY, np.ndarray) else type(dY).__name__
+    if not isinstance(dY, np.ndarray):
+        raise TypeError(f"dY must be a numpy array of the last forward's output shape, "
+                        f"({saved.shape[0]}, {n_out}), got {type(dY).__name__}")
+    if dY.shape != (saved.shape[0], n_out):
         raise ValueError(f"dY must have the shape of the last forward's output, "
-                         f"({saved.shape[0]}, {n_out}), got {shape}")
+                         f"({saved.shape[0]}, {n_out}), got {dY.shape}")
+    if dtype is not None and dY.dtype != dtype:
+        raise TypeError(f"dY must have the dtype of the last forward's output, {dtype}, "
+                        f"got {dY.dtype}")
 
 
 def _check_logits(logits) -> None:
@@ -611,7 +766,7 @@ def _check_logits(logits) -> None:
         raise ValueError(f"logits are empty (shape {logits.shape})")
     if not np.isfinite(logits).all():
         raise ValueError("logits contain NaN or infinite values: the inputs hold NaN, or "
-                         "training diverged (try a smaller learning rate)")
+                         "training diverged (try a smaller learning rate: SGD's lr)")
 
 
 def _check_labels(labels, logits) -> None:
@@ -627,7 +782,9 @@ def _check_labels(labels, logits) -> None:
 
 
 def _check_dataset(X, y):
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _as_array(X, "X"), _as_array(y, "y")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold numbers, got dtype {X.dtype}")
     if X.ndim < 2:
         raise ValueError(f"X must hold one sample per row, shape (n, features), got {X.shape}")
     if y.ndim != 1 or len(y) != len(X):

@@ -33,7 +33,7 @@ import numpy as np
 
 from nblib import activations
 from nblib.engine import Value, weighted_sum
-from nblib.validation import as_generator
+from nblib.validation import as_float_array, as_generator
 
 #: name -> what a neuron applies to its pre-activation z (a Value).
 ACTIVATIONS = {
@@ -53,10 +53,31 @@ ARRAY_ACTIVATIONS = {
 _NEURON_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
+#: The most inputs or neurons a layer of Values may have: a million Values already take
+#: about a second to build and 200 MB; larger networks belong in nblib.layers (notebook 06).
+MAX_SIZE = 10**6
+
+
 def _check_count(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+        raise ValueError(f"{name} must be a positive whole number, got {value!r:.60}")
+    if value > MAX_SIZE:
+        raise ValueError(f"{name} must be at most {MAX_SIZE:,} (a network of Values that large "
+                         f"would not fit in memory), got "
+                         f"{f'{value:,}' if value < 10**15 else f'a number of {len(str(value))} digits'}")
     return int(value)
+
+
+def _check_sizes(nouts, name: str = "nouts") -> list:
+    """Layer sizes: a list or tuple (or range, 1-D array) of whole numbers, in order."""
+    if not isinstance(nouts, (list, tuple, range, np.ndarray)) or np.ndim(nouts) != 1:
+        hint = " (a set has no order)" if isinstance(nouts, (set, frozenset)) else ""
+        raise TypeError(f"{name} must be a list or tuple of layer sizes such as [16, 16, 1], "
+                        f"got {type(nouts).__name__} {nouts!r:.60}{hint}")
+    if len(nouts) == 0:
+        raise ValueError(f"{name} must be a non-empty list of layer sizes such as [16, 16, 1], "
+                         f"got {nouts!r}")
+    return [_check_count(n, f"each layer size in {name}") for n in nouts]
 
 
 def _check_activation(activation, name: str = "activation") -> str:
@@ -211,11 +232,7 @@ class MLP(Module):
     def __init__(self, nin: int, nouts, activation: str = "relu",
                  output_activation: str = "linear", seed: int | None = 0):
         nin = _check_count(nin, "nin")
-        if isinstance(nouts, (numbers.Number, str)) or not hasattr(nouts, "__len__") \
-                or len(nouts) == 0:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes such as [16, 16, 1], "
-                             f"got {nouts!r}")
-        sizes = [nin, *(_check_count(n, "each layer size in nouts") for n in nouts)]
+        sizes = [nin, *_check_sizes(nouts, "nouts")]
         _check_activation(activation, "activation")
         _check_activation(output_activation, "output_activation")
         rng = _generator(None, seed)
@@ -253,9 +270,11 @@ class MLP(Module):
         ndarray, shape (n_samples,) when the last layer has one neuron, else (n_samples, nout)
         """
         nin = len(self.layers[0].neurons[0].w)
-        X = np.asarray(X, dtype=np.float64)
+        X = as_float_array(X, "X", finite=False, allow_empty=True)
         if X.ndim != 2 or X.shape[1] != nin:
             raise ValueError(f"X must have shape (n_samples, {nin}), got shape {X.shape}")
+        if len(X) == 0:
+            raise ValueError(f"X is empty (shape {X.shape}): it needs at least one sample")
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or infinite values")
         for layer in self.layers:
@@ -280,12 +299,16 @@ def _check_inputs(x, nin: int) -> list[Value]:
             raise ValueError(f"a network reads one sample at a time: x must have shape ({nin},), "
                              f"got shape {x.shape}{hint}")
         x = x.tolist()
-    elif isinstance(x, (str, bytes, dict)) or not hasattr(x, "__iter__"):
-        raise TypeError(f"x must be a list of {nin} numbers or Values, got {type(x).__name__}")
+    elif isinstance(x, (str, bytes, dict, set, frozenset)) or not hasattr(x, "__iter__"):
+        hint = " (a set has no order)" if isinstance(x, (set, frozenset)) else ""
+        raise TypeError(f"x must be a list of {nin} numbers or Values, got "
+                        f"{type(x).__name__}{hint}")
     else:
         x = list(x)
     if len(x) != nin:
-        raise ValueError(f"this takes {nin} input(s) per sample, got {len(x)}")
+        hint = ("; a network reads one sample at a time, call it once per row"
+                if len(x) == 1 and isinstance(x[0], (list, tuple, np.ndarray)) else "")
+        raise ValueError(f"x must hold {nin} number(s), one per input, got {len(x)}{hint}")
     checked = []
     for i, v in enumerate(x):
         number = v.data if isinstance(v, Value) else v
@@ -293,7 +316,12 @@ def _check_inputs(x, nin: int) -> list[Value]:
             hint = ("; a network reads one sample at a time, call it once per row"
                     if isinstance(v, (list, tuple, np.ndarray)) else "")
             raise TypeError(f"x[{i}] must be a number or a Value, got {type(v).__name__}{hint}")
-        if not math.isfinite(number):
+        try:
+            finite = math.isfinite(number)
+        except OverflowError:  # an int beyond 1.8e308
+            raise ValueError(f"x[{i}] is too large for a float (an int of "
+                             f"{len(str(abs(number)))} digits)") from None
+        if not finite:
             raise ValueError(f"x[{i}] is {number}: a network's inputs must be finite numbers")
         # Numbers become constants once here, not once per neuron that reads them.
         checked.append(v if isinstance(v, Value) else Value(v, requires_grad=False))

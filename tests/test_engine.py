@@ -19,7 +19,8 @@ import warnings
 import numpy as np
 import pytest
 
-from nblib.engine import Value, collector_paused, topological_order, weighted_sum
+from nblib.engine import (Value, ValueOverflowWarning, collector_paused, topological_order,
+                          weighted_sum)
 from nblib.gradcheck import numerical_derivative
 
 # --- finite-difference checks ------------------------------------------------------------
@@ -365,13 +366,25 @@ def test_optimize_trains_the_mlp():
     assert mlp_loss(weights).data < start / 10
 
 
-@pytest.mark.parametrize("lr", [0, -0.1, float("nan"), "0.1", True, None])
-def test_optimize_refuses_a_bad_learning_rate(lr):
+@pytest.mark.parametrize("lr, error", [(0, ValueError), (-0.1, ValueError),
+                                       (float("nan"), ValueError), (10**400, ValueError),
+                                       ("0.1", TypeError), (True, TypeError),
+                                       (None, TypeError)])
+def test_optimize_refuses_a_bad_learning_rate(lr, error):
     w = Value(1.0)
     loss = w * w
     loss.backward()
-    with pytest.raises(ValueError, match="lr must be a positive"):
+    with pytest.raises(error, match="lr must be a positive"):
         loss.optimize(lr)
+    assert w.data == 1.0
+
+
+def test_optimize_names_lr_when_the_step_would_overflow():
+    w = Value(1.0, label="w")
+    loss = w * w
+    loss.backward()
+    with pytest.raises(FloatingPointError, match="step for w overflows with lr=1e\\+308"):
+        loss.optimize(1e308)
     assert w.data == 1.0
 
 
@@ -403,7 +416,8 @@ def test_backward_warns_when_a_gradient_is_infinite():
     lambda: Value(1e200) * Value(1e200) - Value(1e200) * Value(1e200),  # inf - inf = nan
 ], ids=["inf", "nan"])
 def test_backward_warns_when_the_result_is_not_finite(make):
-    y = make()
+    with pytest.warns(ValueOverflowWarning):  # the forward pass warned first
+        y = make()
     assert not math.isfinite(y.data)
     with pytest.warns(RuntimeWarning, match="backward\\(\\) from a value of (inf|nan)"):
         y.backward()
@@ -672,17 +686,39 @@ BAD_INPUT = {
     "0 ** -1": (lambda: Value(0) ** -1, ZeroDivisionError, r"0 \*\* -1 is undefined"),
     "0 ** -0.5": (lambda: Value(0) ** -0.5, ZeroDivisionError, r"0 \*\* -0.5 is undefined"),
     "Value / Value(0)": (lambda: Value(1.0) / Value(0.0), ZeroDivisionError,
-                         r"0 \*\* -1 is undefined"),
+                         r"1 / 0: division of a Value by zero"),
+    "Value / 0": (lambda: Value(1.0) / 0, ZeroDivisionError, r"1 / 0: division of a Value"),
     "3 / Value(0)": (lambda: 3 / Value(0.0), ZeroDivisionError, r"0 \*\* -1 is undefined"),
-    "exp(1000)": (lambda: Value(1000).exp(), OverflowError,
-                  r"exp\(1000.0\) is too large for a float"),
     "weighted_sum 2 weights 1 input": (
         lambda: weighted_sum([Value(1), Value(2)], [1.0], 0.0), ValueError,
         "one weight per input: got 2 weights and 1 inputs"),
     "weighted_sum input 'x'": (lambda: weighted_sum([Value(1)], ["x"], 0.0), TypeError,
-                               "got str"),
+                               r"weighted_sum's inputs\[0\]: .*got str"),
     "weighted_sum bias None": (lambda: weighted_sum([Value(1)], [1.0], None), TypeError,
-                               "got NoneType"),
+                               "weighted_sum's bias: .*got NoneType"),
+    "Value(10**400)": (lambda: Value(10**400), ValueError,
+                       "Value.data. is too large for a float: an int of 401 digits"),
+    "Value(label=3)": (lambda: Value(1.0, label=3), TypeError, "label must be a str"),
+    "Value(requires_grad='no')": (lambda: Value(1.0, requires_grad="no"), TypeError,
+                                  "requires_grad must be True or False"),
+    "Value + None names the operand": (lambda: Value(1.0) + None, TypeError,
+                                       r"the other operand of \+: .*got NoneType"),
+    "Value - True": (lambda: Value(1.0) - True, TypeError, "the other operand of -: .*got bool"),
+    "'3' - Value": (lambda: "3" - Value(1.0), TypeError, "the other operand of -: .*got str"),
+    "Value / inf": (lambda: Value(1.0) / math.inf, ValueError,
+                    "the other operand of / must be finite, got inf"),
+    "Value * 10**400": (lambda: Value(1.0) * 10**400, ValueError,
+                        r"the other operand of \* is too large for a float"),
+    "Value ** nan": (lambda: Value(2.0) ** math.nan, ValueError, "exponent must be a finite"),
+    "Value ** 10**400": (lambda: Value(1.5) ** 10**400, ValueError, "exponent must be a finite"),
+    "weighted_sum(None, [1], 0)": (lambda: weighted_sum(None, [1], 0), TypeError,
+                                   "weighted_sum's weights must be a list or tuple"),
+    "weighted_sum weights a set": (lambda: weighted_sum({Value(1)}, [1], 0), TypeError,
+                                   "weighted_sum's weights must be a list or tuple .*got set"),
+    "weighted_sum inputs a str": (lambda: weighted_sum([Value(1)], "1", 0), TypeError,
+                                  "weighted_sum's inputs must be a list or tuple"),
+    "weighted_sum inputs[1] nan": (lambda: weighted_sum([1, 2], [1.0, math.nan], 0), ValueError,
+                                   r"weighted_sum's inputs\[1\] must be finite, got nan"),
 }
 
 
@@ -703,9 +739,65 @@ def test_negative_base_with_an_integer_valued_float_exponent_is_allowed():
     check_gradients(lambda a: a**3.0, [-1.5])
 
 
-def test_pow_overflow_names_the_problem():
-    with pytest.raises(OverflowError, match="too large for a float"):
-        Value(1.5) ** 2000
+# --- overflow policy: IEEE arithmetic, a warning where inf or NaN first appears -----------------
+
+OVERFLOWS = {
+    "1e308 * 10": (lambda: Value(1e308) * 10, math.inf, r"1e\+308 \* 10 gave inf"),
+    "10 * 1e308": (lambda: 10 * Value(1e308), math.inf, r"1e\+308 \* 10 gave inf"),
+    "1e308 + 1e308": (lambda: Value(1e308) + Value(1e308), math.inf,
+                      r"1e\+308 \+ 1e\+308 gave inf"),
+    "-1e308 - 1e308": (lambda: Value(-1e308) - 1e308, -math.inf, r"gave -inf"),
+    "exp(1000)": (lambda: Value(1000).exp(), math.inf, r"exp\(1000\) gave inf"),
+    "1.5 ** 2000": (lambda: Value(1.5) ** 2000, math.inf, r"1\.5 \*\*2000 gave inf"),
+    "(-1.5) ** 2001": (lambda: Value(-1.5) ** 2001, -math.inf, r"-1\.5 \*\*2001 gave -inf"),
+    "1 / 1e-320": (lambda: Value(1.0) / 1e-320, math.inf, r"\*\*-1 gave inf"),
+    "weighted_sum": (lambda: weighted_sum([Value(1e308)], [10.0], 0.0), math.inf,
+                     r"Σwx of 1 weights and inputs \(largest 1e\+308\) gave inf"),
+}
+
+
+@pytest.mark.parametrize("case", OVERFLOWS)
+def test_an_overflow_gives_inf_and_warns_naming_the_operation(case):
+    make, expected, message = OVERFLOWS[case]
+    with pytest.warns(ValueOverflowWarning, match="Value overflow: .*" + message) as caught:
+        y = make()
+    assert y.data == expected
+    assert len(caught) == 1
+    assert issubclass(ValueOverflowWarning, RuntimeWarning)
+
+
+def test_inf_minus_inf_gives_nan_and_warns_once_more():
+    with pytest.warns(ValueOverflowWarning):
+        big = Value(1e308) * 10
+    with pytest.warns(ValueOverflowWarning, match=r"inf \+ -inf gave nan") as caught:
+        y = big - big
+    assert math.isnan(y.data) and len(caught) == 1
+
+
+def test_inf_and_nan_pass_on_without_a_new_warning():
+    with pytest.warns(ValueOverflowWarning):
+        big = Value(1e308) * 10
+        nan = big - big
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning would fail here
+        assert (big * 2).data == math.inf and (big + 1).data == math.inf
+        assert math.isnan((nan * 0).data) and math.isnan((nan + big).data)
+        assert math.isnan(nan.tanh().data) and math.isnan(nan.log().data)
+        assert (big.tanh().data, big.sigmoid().data, big.relu().data) == (1.0, 1.0, math.inf)
+
+
+def test_the_warning_points_at_the_callers_line():
+    with pytest.warns(ValueOverflowWarning) as caught:
+        Value(1e308) * 10
+    assert caught[0].filename == __file__
+
+
+def test_finite_operations_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = Value(700.0)
+        y = (x.exp() * 1e-300 + x**2 - x / 3).tanh() + Value(-1e308) * 1.0
+        y.backward()
 
 
 def test_pow_zero_exponent_at_zero_has_zero_gradient():

@@ -363,7 +363,17 @@ def test_bad_layer_input():
     (lambda: Dense(3, 2, rng=0), TypeError, "Generator"),
     (lambda: Sequential(), ValueError, "at least one layer"),
     (lambda: Sequential(Dense(3, 2), np.maximum), TypeError, "layer 1 must be a Layer"),
-    (lambda: mlp(784), ValueError, "sizes"),
+    (lambda: mlp(784), TypeError, "sizes must be a list or tuple of layer sizes"),
+    (lambda: mlp({2, 3}), TypeError, r"sizes must be a list or tuple .*\(a set has no order\)"),
+    (lambda: mlp({2: 3}), TypeError, "sizes must be a list or tuple of layer sizes"),
+    (lambda: mlp([2, 0, 3]), ValueError, r"sizes\[1\] must be a positive whole number"),
+    (lambda: mlp([2, 10**400]), ValueError, r"sizes\[1\] must be at most 2\*\*63 - 1"),
+    (lambda: mlp([2, 3], dtype="abc"), TypeError, "dtype must be np.float32 .* got str 'abc'"),
+    (lambda: Dense(2, 2, dtype="abc"), TypeError, "dtype must be np.float32 .* got str 'abc'"),
+    (lambda: Dense(2, 2, dtype=None), TypeError, "dtype must be np.float32 .* got None"),
+    (lambda: Dense(10**5, 10**5), ValueError, r"Dense\(n_in=100,000, n_out=100,000\) would hold"),
+    (lambda: SGD(lr=10**400), TypeError, "lr must be a finite number"),
+    (lambda: linear_decay(10**400), ValueError, "total_steps must be at most"),
     (lambda: mlp([784]), ValueError, "sizes"),
     (lambda: SGD(lr=0), ValueError, "lr must lie in"),
     (lambda: SGD(lr="0.1"), TypeError, "lr must be a finite number"),
@@ -412,7 +422,7 @@ def test_bad_data_input():
         accuracy(np.zeros((3, 10)), np.zeros(3))
     with pytest.raises(ValueError, match="same shape"):
         accuracy(np.zeros(3), np.zeros(4))
-    with pytest.raises(ValueError, match="diverged"):
+    with pytest.raises(ValueError, match="X contains NaN or infinite values"):
         train_epoch(model, SGD(0.1), np.full((4, 4), np.nan, np.float32), np.zeros(4, int), 2)
 
 

@@ -351,11 +351,21 @@ def test_a_training_step_leaves_nothing_for_the_cyclic_collector():
 NAN, INF = float("nan"), float("inf")
 NET = MLP(2, [3, 1])
 
+
+def _infinite_value():
+    with pytest.warns(RuntimeWarning, match="Value overflow"):  # the engine's overflow policy
+        return Value(1e308) * 10
+
 BAD_INPUT = {
     # samples
-    "one input for two": (lambda: NET([1.0]), ValueError, r"takes 2 input\(s\) per sample, got 1"),
-    "three inputs for two": (lambda: NET([1, 2, 3]), ValueError, "takes 2 input.* got 3"),
-    "no input": (lambda: NET([]), ValueError, "takes 2 input.* got 0"),
+    "one input for two": (lambda: NET([1.0]), ValueError,
+                          r"x must hold 2 number\(s\), one per input, got 1"),
+    "three inputs for two": (lambda: NET([1, 2, 3]), ValueError, "x must hold 2 .* got 3"),
+    "no input": (lambda: NET([]), ValueError, "x must hold 2 .* got 0"),
+    "a batch of one row": (lambda: NET([[1.0, 2.0]]), ValueError,
+                           "got 1; a network reads one sample at a time"),
+    "a set": (lambda: NET({1.0, 2.0}), TypeError, r"x must be a list .* \(a set has no order\)"),
+    "a huge int": (lambda: NET([10**400, 1.0]), ValueError, r"x\[0\] is too large for a float"),
     "a 2-D array": (lambda: NET(np.zeros((4, 2))), ValueError,
                     r"one sample at a time: x must have shape \(2,\), got shape \(4, 2\)"
                     r"; call it once per row"),
@@ -364,23 +374,30 @@ BAD_INPUT = {
                        r"x\[0\] must be a number or a Value, got list; .* once per row"),
     "NaN": (lambda: NET([NAN, 1.0]), ValueError, r"x\[0\] is nan: .* must be finite"),
     "infinity in an array": (lambda: NET(np.array([1.0, INF])), ValueError, r"x\[1\] is inf"),
-    "an infinite Value": (lambda: NET([1.0, Value(1e308) * 10]), ValueError, r"x\[1\] is inf"),
+    "an infinite Value": (lambda: NET([1.0, _infinite_value()]), ValueError, r"x\[1\] is inf"),
     "a string sample": (lambda: NET("ab"), TypeError, "x must be a list of 2 numbers.* got str"),
     "None": (lambda: NET(None), TypeError, "x must be a list .* got NoneType"),
     "a string input": (lambda: NET(["a", 1.0]), TypeError, r"x\[0\] .* got str"),
     "a bool input": (lambda: NET([True, 1.0]), TypeError, r"x\[0\] .* got bool"),
     "a complex input": (lambda: NET([1j, 1.0]), TypeError, r"x\[0\] .* got complex"),
     "NaN into a Layer": (lambda: Layer(2, 2)([1.0, NAN]), ValueError, r"x\[1\] is nan"),
-    "wrong size into a Neuron": (lambda: Neuron(3)([1.0]), ValueError, "takes 3 input"),
+    "wrong size into a Neuron": (lambda: Neuron(3)([1.0]), ValueError, "x must hold 3 number"),
     # sizes
     "nin 0": (lambda: MLP(0, [1]), ValueError, "nin must be a positive whole number, got 0"),
     "nin 2.5": (lambda: MLP(2.5, [1]), ValueError, "nin must be .* got 2.5"),
     "nin True": (lambda: MLP(True, [1]), ValueError, "nin must be .* got True"),
     "nin '2'": (lambda: MLP("2", [1]), ValueError, "nin must be .* got '2'"),
     "nouts empty": (lambda: MLP(2, []), ValueError, r"nouts must be a non-empty list .* got \[\]"),
-    "nouts a number": (lambda: MLP(2, 3), ValueError, "nouts must be a non-empty list .* got 3"),
-    "nouts a string": (lambda: MLP(2, "16"), ValueError, "nouts must be .* got '16'"),
-    "nouts None": (lambda: MLP(2, None), ValueError, "nouts must be .* got None"),
+    "nouts a number": (lambda: MLP(2, 3), TypeError, "nouts must be a list or tuple of layer sizes"
+                       " .* got int 3"),
+    "nouts a string": (lambda: MLP(2, "16"), TypeError, "nouts must be .* got str '16'"),
+    "nouts None": (lambda: MLP(2, None), TypeError, "nouts must be .* got NoneType None"),
+    "nouts a set": (lambda: MLP(2, {3, 1}), TypeError,
+                    r"nouts must be a list or tuple of layer sizes .*\(a set has no order\)"),
+    "nouts a dict": (lambda: MLP(2, {3: 1}), TypeError, "nouts must be a list or tuple"),
+    "a layer of 10**400": (lambda: MLP(2, [10**400]), ValueError,
+                           "each layer size in nouts must be at most 1,000,000"),
+    "Layer nout 10**7": (lambda: Layer(2, 10**7), ValueError, "nout must be at most 1,000,000"),
     "a layer of 0": (lambda: MLP(2, [16, 0]), ValueError,
                      "each layer size in nouts must be a positive whole number, got 0"),
     "a layer of -1": (lambda: MLP(2, [-1, 1]), ValueError, "each layer size .* got -1"),
@@ -451,11 +468,17 @@ def test_weight_arrays_copy_the_current_values():
     assert W[1, 2] != layer.neurons[1].w[2].data
 
 
-@pytest.mark.parametrize("X, message", [
-    (np.zeros((4, 3)), r"shape \(n_samples, 2\)"),
-    (np.zeros(2), r"shape \(n_samples, 2\)"),
-    (np.array([[0.0, np.nan]]), "NaN"),
-])
-def test_predict_batch_bad_input(X, message):
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize("X, error, message", [
+    (np.zeros((4, 3)), ValueError, r"X must have shape \(n_samples, 2\)"),
+    (np.zeros(2), ValueError, r"X must have shape \(n_samples, 2\)"),
+    (np.array([[0.0, np.nan]]), ValueError, "X contains NaN"),
+    (np.zeros((0, 2)), ValueError, r"X is empty \(shape \(0, 2\)\): it needs at least one sample"),
+    ([["a", "b"]], TypeError, "X must hold real numbers, got an array of dtype <U1"),
+    ([[1.0, 2.0], [3.0]], ValueError, r"X must be a rectangular array of numbers"),
+    (np.ones((2, 2)) + 1j, TypeError, "X must hold real numbers, got an array of dtype complex"),
+    (None, TypeError, "X must be a number or an array of numbers, got NoneType"),
+    ({1.0, 2.0}, TypeError, "X must hold real numbers, got an array of dtype object"),
+], ids=["3 columns", "1-D", "NaN", "empty", "strings", "ragged", "complex", "None", "set"])
+def test_predict_batch_bad_input(X, error, message):
+    with pytest.raises(error, match=message):
         MLP(2, [2, 1]).predict_batch(X)
