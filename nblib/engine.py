@@ -307,13 +307,20 @@ class Value:
         return self * -1
 
     def __sub__(self, other):
-        return self + (-_operand(other, "-"))
+        if not isinstance(other, Value):
+            other = _as_number(other, "the other operand of -")
+        return self + (-other)
 
     def __truediv__(self, other):
-        other = _operand(other, "/")
-        if other.data == 0:
+        if isinstance(other, Value):
+            return self * other**-1
+        number = _as_number(other, "the other operand of /")
+        if number == 0:
             raise ZeroDivisionError(f"{self.data:.6g} / 0: division of a Value by zero")
-        return self * other**-1
+        try:
+            return self * number**-1
+        except OverflowError:  # 1 / 1e-320 is too large for a float: ** gives inf, and warns
+            return self * Value(number, requires_grad=False)**-1
 
     def __radd__(self, other):  # other + self
         return self + _operand(other, "+")

@@ -40,6 +40,14 @@ from nblib.mnist import to_float32
 from nblib.validation import as_generator
 
 
+class TrainingDiverged(FloatingPointError, ValueError):
+    """Training diverged, or a step would write NaN or inf into the weights.
+
+    A FloatingPointError, and a ValueError for code that catches the loss's refusal of
+    NaN logits (``except ValueError``), as benchmarks/mnist_variants.py does.
+    """
+
+
 class Layer:
     """What every layer has: ``forward``, ``backward``, its parameters and their gradients.
 
@@ -400,8 +408,9 @@ class SGD:
     def step(self, model: Layer) -> None:
         """Move every parameter of ``model`` against its gradient, in place.
 
-        Raises FloatingPointError, and changes nothing, when the step would write a NaN
-        or infinite weight (a NaN gradient, or a step too large: lr or momentum too large).
+        Raises :class:`TrainingDiverged` (a FloatingPointError), and changes nothing, when
+        the step would write a NaN or infinite weight (a NaN gradient, or a step too large:
+        lr or momentum too large).
         """
         params, grads = _parameters_and_gradients(model)
         lr = self.current_lr()
@@ -422,12 +431,12 @@ class SGD:
                       if not math.isfinite(w.sum()) and not np.isfinite(w).all()]
         if broken:
             i = broken[0]
-            raise FloatingPointError(
+            raise TrainingDiverged(
                 f"not updating: the step would write NaN or inf into parameter {i} (shape "
                 f"{new[i].shape}) with lr={lr:g} and momentum={self.momentum:g}: "
                 + ("its gradient is NaN or infinite (NaN in the data, or training diverged)"
                    if not np.isfinite(grads[i]).all() else
-                   "the step is too large; try a smaller lr (or momentum)"))
+                   "the step is too large (training diverged); try a smaller lr (or momentum)"))
         for p, w in zip(params, new):
             p[...] = w
         if self.momentum != 0:
@@ -513,6 +522,13 @@ def train_epoch(model: Layer, optimizer: SGD, X, y, batch_size: int = 32, *, rng
     -------
     float
         The mean of the batches' losses, weighted by batch size.
+
+    Raises
+    ------
+    TrainingDiverged
+        Training diverged: a batch's loss exceeds ``DIVERGED_FACTOR`` (10^4) times the
+        first loss this optimizer saw, the logits are NaN or infinite, or a step would
+        write NaN or inf into the weights.  The message names lr and momentum.
     """
     _check_model(model)
     if not callable(getattr(optimizer, "step", None)):
@@ -529,7 +545,7 @@ def train_epoch(model: Layer, optimizer: SGD, X, y, batch_size: int = 32, *, rng
             raise ValueError(f"y must hold class indices 0..{logits.shape[1] - 1} (the model "
                              f"has {logits.shape[1]} outputs), found {y.max()}")
         if not np.isfinite(logits).all():
-            raise FloatingPointError(f"training diverged: the logits are NaN or infinite; "
+            raise TrainingDiverged(f"training diverged: the logits are NaN or infinite; "
                                      f"{_rates(optimizer)}")
         loss, dlogits = softmax_cross_entropy_with_logits(logits, y_batch)
         _check_divergence(loss, optimizer)
@@ -553,7 +569,7 @@ def _check_divergence(loss: float, optimizer) -> None:
             optimizer.first_loss = loss
         return
     if loss > DIVERGED_FACTOR * max(first, 1.0):
-        raise FloatingPointError(f"training diverged: a batch's loss is {loss:.3g}, "
+        raise TrainingDiverged(f"training diverged: a batch's loss is {loss:.3g}, "
                                  f"{loss / max(first, 1.0):.2g} times the first one ({first:.3g}); "
                                  f"{_rates(optimizer)}")
 

@@ -645,6 +645,7 @@ def build_targets(tmp: Path):
         ("mnist", "cache_folder"), ("mnist", "MNIST"), ("mnist", "MNIST.__repr__"),
         ("mnist", "MNISTError"), ("mnist", "DownloadError"), ("mnist", "ChecksumError"),
         ("mnist", "FormatError"), ("engine", "ValueOverflowWarning"),
+        ("layers", "TrainingDiverged"),
     }
     return T, E, no_arguments
 

@@ -163,11 +163,13 @@ def test_a_diverging_training_stops_naming_lr_and_momentum():
     X = rng.standard_normal((64, 4)).astype(np.float32)
     y = (X[:, 0] > 0).astype(np.int64)
     model, optimizer = layers.mlp([4, 16, 2]), layers.SGD(lr=10.0, momentum=0.99)
-    with pytest.raises(FloatingPointError, match=r"training diverged: a batch's loss is .* "
-                                                 r"try a smaller lr \(now 10\) or momentum "
-                                                 r"\(now 0.99\)"):
+    with pytest.raises(layers.TrainingDiverged, match=r"training diverged: a batch's loss is .* "
+                                                      r"try a smaller lr \(now 10\) or "
+                                                      r"momentum \(now 0.99\)") as error:
         for _ in range(5):
             layers.train_epoch(model, optimizer, X, y, 16, rng=np.random.default_rng(1))
+    # a FloatingPointError, and a ValueError as the loss's refusal of NaN logits was
+    assert isinstance(error.value, FloatingPointError) and isinstance(error.value, ValueError)
     assert all(np.isfinite(p).all() for p in model.parameters())
 
 
