@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -24,6 +25,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+import nblib.engine
 from nblib.activations import sigmoid
 from nblib.engine import collector_paused, weighted_sum
 from nblib.losses import binary_cross_entropy_from_logit, binary_log_loss_from_logits, mse
@@ -46,10 +48,20 @@ class Classifier(ClassifierMixin, BaseEstimator):
     one step ``p.data -= lr * p.grad`` on the batch's mean loss plus the L2
     penalty ``alpha * Σ p²`` over every weight and bias (as micrograd's demo).
 
-    **Labels are 0 and 1.**  This classifier is binary only and does not
-    rename classes: ``y`` must hold 0 and 1 (ints, floats or bools), and
-    ``predict`` returns 0 and 1.  Convert other labels first, for example
-    ``y = (y == "yes").astype(int)``.
+    **Any two labels.**  ``y`` may hold any two class labels (ints, floats,
+    bools, strings); they are sorted into ``classes_``, as scikit-learn's
+    classifiers do, the network's output is P(``classes_[1]``), and
+    ``predict`` returns the original labels.  More than two classes are
+    refused: this classifier is binary (scikit-learn's ``MLPClassifier`` takes
+    more).  Fitted on one class only, it predicts that class.
+
+    **Divergence stops the fit.**  If the loss or the gradients turn
+    non-finite, a batch's loss grows a million times above the first batch's,
+    an epoch's mean loss 30 times (above 30, when the first is below 1), or a
+    weight grows past a million, ``fit`` raises :class:`TrainingDiverged`,
+    naming the learning rate (or the features' scale, when they reach beyond
+    1000).  A fit that raises
+    (or is interrupted) leaves the classifier unfitted.
 
     Parameters
     ----------
@@ -70,9 +82,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
     alpha : float
         Strength of the L2 penalty alpha * Σ p²; 0, the default, switches it off
         (plain gradient descent, until notebook 05 introduces L2).
-    seed : int or None
+    random_state : int, None, numpy RandomState or Generator
         Seeds the initial weights and the shuffling, so that two fits with the
-        same data give the same network.  None: different every time.
+        same data give the same network.  None: different every time.  A
+        RandomState or Generator draws the seed (scikit-learn's convention: two
+        fits with the same instance differ).
     progress : bool
         Show a progress bar over the epochs (``tqdm.auto``: a widget in
         JupyterLab, text in a terminal).
@@ -90,8 +104,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         as the epoch went through them (like the loss, measured on the way,
         so it costs no extra pass).  With ``validation_data``, also
         "validation_loss" and "validation_accuracy", measured after the epoch.
-    classes_ : ndarray of shape (2,)
-        ``array([0, 1])``.
+    classes_ : ndarray of shape (2,), or (1,) when fitted on one class
+        The labels seen in ``fit``, sorted; ``predict`` returns them.
     n_features_in_ : int
         Number of features seen in ``fit``.
     n_iter_ : int
@@ -104,10 +118,13 @@ class Classifier(ClassifierMixin, BaseEstimator):
     >>> clf = Classifier(hidden_layer_sizes=(8,), num_epochs=50, progress=False).fit(X, y)
     >>> clf.predict(X[:3]).shape, clf.predict_proba(X[:3]).shape
     ((3,), (3, 2))
+    >>> labels = np.array(["no", "yes"])[y]
+    >>> clf.fit(X, labels).classes_
+    array(['no', 'yes'], dtype='<U3')
     """
 
     def __init__(self, hidden_layer_sizes=(16, 16), activation="relu", loss="log",
-                 num_epochs=100, batch_size=32, lr=0.1, alpha=0.0, seed=0, progress=True):
+                 num_epochs=100, batch_size=32, lr=0.1, alpha=0.0, random_state=0, progress=True):
         # scikit-learn's convention: store the arguments unchanged; fit checks them.
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -116,7 +133,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.alpha = alpha
-        self.seed = seed
+        self.random_state = random_state
         self.progress = progress
 
     # --- training -------------------------------------------------------------------------
@@ -127,29 +144,52 @@ class Classifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Finite numbers.
+            Finite numbers, best standardised (mean 0, standard deviation 1).
         y : array-like of shape (n_samples,)
-            Labels 0 and 1.
+            Two class labels (or one): ints, floats, bools or strings.
         validation_data : tuple (X_val, y_val), optional
             Measured after every epoch into ``history_`` ("validation_loss",
-            "validation_accuracy"); never trained on.
+            "validation_accuracy"); never trained on.  ``y_val`` holds labels of ``y``.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            An invalid hyperparameter, ``X``, ``y`` (more than two classes, or
+            continuous values) or ``validation_data``.
+        TrainingDiverged
+            The training blew up (a ValueError too); it names the learning rate, or
+            the features' scale.
+
+        A fit that raises, or is interrupted, leaves the classifier unfitted: what an
+        earlier fit learned is gone too, so that ``predict`` cannot use it by mistake.
         """
+        try:
+            return self._fit(X, y, validation_data)
+        except BaseException:      # KeyboardInterrupt too: a half-trained model is no model
+            for name in _FITTED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            raise
+
+    def _fit(self, X, y, validation_data):
         hidden_layer_sizes = self._check_hyperparameters()
         X, y = validate_data(self, X, y, dtype=np.float64)
-        y = _binary_labels(y, type(self).__name__)
+        classes, y = _encode_labels(y, type(self).__name__)
         if validation_data is not None:
-            X_val, y_val = self._check_validation_data(validation_data)
+            X_val, y_val = self._check_validation_data(validation_data, classes)
+        seed = _seed(self.random_state)     # drawn only now: an instance gives a new seed per fit
 
-        self.classes_ = np.array([0, 1])
-        self.model_ = MLP(self.n_features_in_, [*hidden_layer_sizes, 1], self.activation,
-                          output_activation="linear", seed=self.seed)
-        parameters = self.model_.parameters()
-        rng = np.random.default_rng(self.seed)
+        # Everything is trained in local variables and becomes the classifier's only at the
+        # end, so a fit that fails half-way leaves nothing behind that looks fitted.
+        model = MLP(self.n_features_in_, [*hidden_layer_sizes, 1], self.activation,
+                    output_activation="linear", seed=seed)
+        parameters = model.parameters()
+        rng = np.random.default_rng(seed)
         n_samples = len(X)
+        guard = _DivergenceGuard(self.lr, float(np.max(np.abs(X))))
         history = {"loss": [], "train_accuracy": [], "batch_loss": []}
         if validation_data is not None:
             history.update(validation_loss=[], validation_accuracy=[])
@@ -164,37 +204,57 @@ class Classifier(ClassifierMixin, BaseEstimator):
                     # The graph holds no reference cycles: the cyclic garbage collector
                     # would only slow the step down (see nblib.engine).
                     with collector_paused():
-                        batch_loss, scores = self._step(X[batch], y[batch], parameters, epoch)
+                        batch_loss, scores = self._step(model, parameters, X[batch], y[batch],
+                                                        guard, epoch)
                     batch_losses.append(batch_loss)
                     n_correct += int(np.sum((scores > 0) == (y[batch] == 1)))
                 history["batch_loss"].extend(batch_losses)
                 history["loss"].append(float(np.mean(batch_losses)))
+                guard.check_epoch(history["loss"][-1], parameters, epoch)
                 history["train_accuracy"].append(n_correct / n_samples)
                 if validation_data is not None:
-                    scores = self._scores(X_val)
+                    scores = model.predict_batch(X_val)
                     history["validation_loss"].append(self._loss_of_scores(scores, y_val))
                     history["validation_accuracy"].append(_accuracy(scores, y_val))
                 epochs.set_postfix(loss=f"{history['loss'][-1]:.4f}")
 
-        self.history_ = history
+        self.model_, self.classes_, self.history_ = model, classes, history
         self.n_iter_ = self.num_epochs
         return self
 
-    def _step(self, X_batch, y_batch, parameters, epoch):
-        """One gradient-descent step on one batch: its mean loss, and each sample's score."""
+    def _step(self, model, parameters, X_batch, y_batch, guard, epoch):
+        """One gradient-descent step on one batch: its mean loss, and each sample's score.
+
+        ``guard`` stops the fit before the step if the loss has blown up.
+        """
         per_sample = LOSSES[self.loss]
-        scores = [self.model_(x) for x in X_batch]
-        data_loss = sum(per_sample(z, float(t)) for z, t in zip(scores, y_batch)) / len(scores)
-        total = data_loss
-        if self.alpha > 0:
-            # Σ p² as one weighted_sum node (each parameter is both weight and input)
-            # instead of two nodes per parameter; its gradient is still 2p.
-            total = data_loss + self.alpha * weighted_sum(parameters, parameters, 0.0)
-        if not math.isfinite(total.data):
-            raise FloatingPointError(f"training diverged in epoch {epoch + 1}: the loss is "
-                                     f"{total.data}; try a smaller lr (now {self.lr})")
-        self.model_.zero_grad()
-        total.backward()
+        try:
+            with warnings.catch_warnings():
+                # The engine warns where inf or NaN appears (and backward() of NaN gradients):
+                # the checks here stop the fit with a clearer error instead.
+                for category in _ENGINE_OVERFLOW_WARNINGS:
+                    warnings.simplefilter("ignore", category)
+                warnings.filterwarnings("ignore", r"(Value overflow|backward\(\) from a value)",
+                                        RuntimeWarning)
+                scores = [model(x) for x in X_batch]
+                data_loss = (sum(per_sample(z, float(t)) for z, t in zip(scores, y_batch))
+                             / len(scores))
+                guard.check_loss(data_loss.data, epoch)
+                total = data_loss
+                if self.alpha > 0:
+                    # Σ p² as one weighted_sum node (each parameter is both weight and input)
+                    # instead of two nodes per parameter; its gradient is still 2p.
+                    total = data_loss + self.alpha * weighted_sum(parameters, parameters, 0.0)
+                    guard.check_loss(total.data, epoch)
+                model.zero_grad()
+                total.backward()
+            if not math.isfinite(sum(p.grad for p in parameters)):
+                guard.fail(f"the gradients overflowed at a loss of {total.data:.2g}", epoch)
+        except TrainingDiverged:
+            raise
+        except ArithmeticError as error:    # an overflow inside the engine: also a blow-up
+            guard.fail(f"the arithmetic overflowed ({type(error).__name__}: {error})", epoch,
+                       cause=error)
         for p in parameters:
             p.data -= self.lr * p.grad
         return data_loss.data, np.array([z.data for z in scores])
@@ -202,7 +262,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
     # --- prediction -----------------------------------------------------------------------
 
     def decision_function(self, X):
-        """The output neuron's score z (the logit) for each sample; class 1 where z > 0.
+        """The output neuron's score z (the logit) for each sample; ``classes_[1]`` where z > 0.
+
+        (Fitted on one class only, it is the network's score, which ``predict`` does
+        not use: it always predicts that class.)
 
         Parameters
         ----------
@@ -217,7 +280,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return self._scores(X)
 
     def predict_proba(self, X):
-        """Probabilities of class 0 and class 1: the columns 1 - sigmoid(z) and sigmoid(z).
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``: 1 - sigmoid(z) and sigmoid(z).
 
         Parameters
         ----------
@@ -225,14 +288,17 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, 2)
+        ndarray of shape (n_samples, 2), or (n_samples, 1) of ones when fitted on one class
             Column ``k`` is P(class ``classes_[k]``); each row sums to 1.
         """
-        p = sigmoid(self.decision_function(X))
+        scores = self.decision_function(X)
+        if len(self.classes_) == 1:
+            return np.ones((len(scores), 1))
+        p = sigmoid(scores)
         return np.column_stack([1 - p, p])
 
     def predict(self, X):
-        """The predicted class of each sample: 1 where the score z > 0 (P(class 1) > 0.5), else 0.
+        """The predicted label of each sample: ``classes_[1]`` where the score z > 0, else ``classes_[0]``.
 
         Parameters
         ----------
@@ -240,9 +306,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of int, shape (n_samples,)
+        ndarray of shape (n_samples,), of the labels' type (those of ``classes_``)
         """
         scores = self.decision_function(X)  # first: it checks that the model is fitted
+        if len(self.classes_) == 1:
+            return np.repeat(self.classes_, len(scores))
         return self.classes_[(scores > 0).astype(int)]
 
     def _scores(self, X):
@@ -275,8 +343,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if not _is_real(self.alpha) or not 0 <= self.alpha < math.inf:
             raise ValueError(f"alpha must be a finite number >= 0 (0: no L2 penalty), "
                              f"got {self.alpha!r}")
-        if self.seed is not None and (not _is_int(self.seed) or self.seed < 0):
-            raise ValueError(f"seed must be a whole number >= 0, or None, got {self.seed!r}")
+        state = self.random_state
+        if not (state is None or (_is_int(state) and state >= 0)
+                or isinstance(state, (np.random.RandomState, np.random.Generator))):
+            raise ValueError("random_state must be a whole number >= 0, None, or a numpy "
+                             f"RandomState or Generator, got {state!r}")
         sizes = self.hidden_layer_sizes
         if _is_int(sizes):
             sizes = (sizes,)
@@ -286,14 +357,20 @@ class Classifier(ClassifierMixin, BaseEstimator):
                              f"as (16, 16), or () for no hidden layer, got {sizes!r}")
         return tuple(int(size) for size in sizes)
 
-    def _check_validation_data(self, validation_data):
+    def _check_validation_data(self, validation_data, classes):
+        """``X_val`` as floats, and ``y_val`` as 0.0 and 1.0 (the indices of its labels in
+        ``classes``)."""
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError("validation_data must be a pair (X_val, y_val), got "
                              f"{type(validation_data).__name__}")
         try:
             X_val, y_val = validate_data(self, *validation_data, reset=False, dtype=np.float64)
-            return X_val, _binary_labels(y_val, type(self).__name__, "y_val")
-        except ValueError as error:
+            unseen = np.setdiff1d(y_val, classes)
+            if len(unseen):
+                raise ValueError(f"y_val holds labels that y does not: {_shown(unseen)} (y's "
+                                 f"classes are {_shown(classes)})")
+            return X_val, np.searchsorted(classes, y_val).astype(np.float64)
+        except (TypeError, ValueError) as error:
             raise ValueError(f"validation_data: {error}") from None
 
     def __sklearn_is_fitted__(self):
@@ -302,23 +379,113 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False  # two classes, labelled 0 and 1
+        tags.classifier_tags.multi_class = False  # two classes (any two labels)
         return tags
 
 
-def _binary_labels(y, estimator_name: str, name: str = "y") -> np.ndarray:
-    """``y`` as floats 0.0 and 1.0, or a ValueError that says how to convert other labels."""
-    y_type = type_of_target(y, input_name=name, raise_unknown=True)
-    labels = np.unique(y)
-    if y.dtype.kind in "biuf" and np.all((labels == 0) | (labels == 1)):
-        return y.astype(np.float64)
+class TrainingDiverged(ValueError, FloatingPointError):
+    """Training blew up: the loss turned non-finite or grew far above its first value, or a
+    weight grew past any sensible size.  The message names the cause: the learning rate, or
+    the features' scale.  A ValueError (a bad setting for these data) and a
+    FloatingPointError (what ``fit`` raised for a NaN loss before)."""
+
+
+#: The engine's warning where an operation first gives inf or NaN (if this engine has one).
+_ENGINE_OVERFLOW_WARNINGS = tuple(
+    category for category in [getattr(nblib.engine, "ValueOverflowWarning", None)]
+    if isinstance(category, type) and issubclass(category, Warning))
+
+#: What fit sets; a failed fit removes all of them.
+_FITTED_ATTRIBUTES = ("model_", "classes_", "history_", "n_iter_", "n_features_in_",
+                      "feature_names_in_")
+#: Divergence: a batch's loss grew more than GROWTH_LIMIT times above the first batch's (or
+#: above GROWTH_LIMIT, when the first is below 1), an epoch's mean loss more than
+#: EPOCH_GROWTH_LIMIT times, or a weight grew beyond WEIGHT_LIMIT in size.  In a sweep of 504
+#: fits on two moons data sets (lr 0.1 to 30, batches of 1 to 32), the 209 fits that reached
+#: 85 % training accuracy had epoch means at most 4.9 times the first loss (or 1), except one
+#: at lr 30 (36 times); 77 of the 172 that stayed below 70 % went above 30 times.
+#: scikit-learn's check_fit_check_is_fitted (features near 100, random labels) reaches 13.
+GROWTH_LIMIT = 1e6
+EPOCH_GROWTH_LIMIT = 30
+WEIGHT_LIMIT = 1e6
+#: Features beyond this in size (standardised ones rarely pass 10): a divergence is blamed on
+#: their scale, not on lr.
+LARGE_FEATURES = 1e3
+
+
+class _DivergenceGuard:
+    """Stops training with a TrainingDiverged that says what grew and what to change."""
+
+    def __init__(self, lr: float, feature_scale: float):
+        self.lr, self.feature_scale = lr, feature_scale
+        self.first_loss = None
+
+    def check_loss(self, loss: float, epoch: int) -> None:
+        if self.first_loss is None:
+            self.first_loss = loss
+            if not math.isfinite(loss):
+                self.fail(f"the loss is {loss} before the first step", epoch)
+        elif not math.isfinite(loss) or loss > GROWTH_LIMIT * max(self.first_loss, 1.0):
+            verb = "grew" if math.isfinite(loss) else "went"
+            self.fail(f"the loss {verb} from {self.first_loss:.2g} to {loss:.2g}", epoch)
+
+    def check_epoch(self, mean_loss: float, parameters, epoch: int) -> None:
+        largest = float(np.max(np.abs([p.data for p in parameters])))
+        if not largest <= WEIGHT_LIMIT:      # NaN too
+            self.fail(f"a weight reached {largest:.2g}", epoch)
+        if mean_loss > EPOCH_GROWTH_LIMIT * max(self.first_loss, 1.0):
+            self.fail(f"the mean loss grew from {self.first_loss:.2g} to {mean_loss:.2g}", epoch)
+
+    def fail(self, what: str, epoch: int, cause: BaseException | None = None):
+        if self.feature_scale > LARGE_FEATURES:
+            advice = (f"the features are up to {self.feature_scale:.2g}: standardise them "
+                      "(for example with scikit-learn's StandardScaler)")
+        else:
+            advice = f"lr={self.lr:g} is too large; try lr={self.lr / 10:g} or smaller"
+        raise TrainingDiverged(f"training diverged: {what} in epoch {epoch + 1}: {advice}") \
+            from cause
+
+
+def _encode_labels(y, estimator_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted labels of ``y`` (``classes_``), and ``y`` as the indices of its labels in
+    them (0.0 and 1.0), or a ValueError for labels a binary classifier cannot take."""
     # These openings are scikit-learn's wording, which its estimator checks look for.
-    opening = {"continuous": "Unknown label type: continuous (numbers that are not whole). ",
-               "multiclass": "Only binary classification is supported. "}.get(y_type, "")
-    shown = labels[:5].tolist() + (["..."] if len(labels) > 5 else [])
-    raise ValueError(f"{opening}{estimator_name} needs the class labels 0 and 1, found "
-                     f"{shown} in {name}; convert other labels first, for example "
-                     f"{name} = ({name} == 'yes').astype(int)")
+    y_type = type_of_target(y, input_name="y")
+    if y_type == "unknown":      # (scikit-learn's own message would print the whole of y)
+        first = y.flat[0] if y.size else None
+        raise ValueError(f"Unknown label type: y is an array of {y.dtype} holding "
+                         f"{type(first).__name__} values. {estimator_name} needs class "
+                         "labels: ints, bools, whole numbers or strings (an object array of "
+                         "numbers: convert it first, e.g. y.astype(int))")
+    if y_type == "continuous":
+        raise ValueError(f"Unknown label type: continuous (y holds numbers that are not whole: "
+                         f"{_shown(np.unique(y))}). {estimator_name} needs class labels, such "
+                         "as 0 and 1 or 'no' and 'yes'; to predict numbers, use a regressor")
+    if y_type not in ("binary", "multiclass"):     # (validate_data makes y one column)
+        raise ValueError(f"Unknown label type: {y_type}. {estimator_name} needs y as one "
+                         "column of class labels")
+    classes = np.unique(y)
+    if len(classes) > 2:
+        raise ValueError(f"Only binary classification is supported. {estimator_name} is "
+                         f"binary: it takes two class labels, and y holds {len(classes)}: "
+                         f"{_shown(classes)}. For more classes, use scikit-learn's "
+                         "MLPClassifier")
+    return classes, np.searchsorted(classes, y).astype(np.float64)
+
+
+def _shown(labels) -> str:
+    """At most five labels, as a list ("..." after them if there are more)."""
+    labels = np.asarray(labels)
+    return str(labels[:5].tolist() + (["..."] if len(labels) > 5 else []))
+
+
+def _seed(random_state) -> int | None:
+    """An int seed (or None) from ``random_state``: an instance draws one."""
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(np.iinfo(np.int32).max))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(np.iinfo(np.int32).max))
+    return None if random_state is None else int(random_state)
 
 
 def _accuracy(scores, y) -> float:

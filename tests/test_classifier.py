@@ -10,10 +10,12 @@ from sklearn.base import clone
 from sklearn.datasets import make_moons
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
+from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.validation import check_is_fitted
 
 from nblib.activations import sigmoid
-from nblib.classifier import Classifier
+from nblib.classifier import Classifier, TrainingDiverged
 from nblib.losses import binary_cross_entropy_from_logit, binary_log_loss_from_logits, mse
 from nblib.nn import MLP
 
@@ -45,7 +47,7 @@ def parameter_values(clf):
 def test_defaults_and_get_params():
     assert Classifier().get_params() == {
         "hidden_layer_sizes": (16, 16), "activation": "relu", "loss": "log", "num_epochs": 100,
-        "batch_size": 32, "lr": 0.1, "alpha": 0.0, "seed": 0, "progress": True}
+        "batch_size": 32, "lr": 0.1, "alpha": 0.0, "random_state": 0, "progress": True}
 
 
 def test_init_only_stores_its_arguments():
@@ -172,7 +174,7 @@ def test_refitting_starts_again():
 def test_another_seed_gives_another_fit():
     X, y = easy_data()
     a = Classifier(**FAST).fit(X, y)
-    b = Classifier(**{**FAST, "seed": 1}).fit(X, y)
+    b = Classifier(**{**FAST, "random_state": 1}).fit(X, y)
     assert a.history_["loss"] != b.history_["loss"]
 
 
@@ -248,20 +250,62 @@ def test_hidden_layer_sizes(sizes, shape):
     assert clf.score(X, y) >= 0.95
 
 
-def test_labels_may_be_ints_floats_or_bools():
+@pytest.mark.parametrize("labels", [
+    [0, 1], [1, 2], [-1, 1], [0.0, 1.0], [False, True], ["no", "yes"],
+    np.array(["no", "yes"], dtype=object),
+], ids=["0/1", "1/2", "-1/1", "floats", "bools", "strings", "object strings"])
+def test_any_two_labels(labels):
+    """Labels are sorted into classes_ (as scikit-learn's LabelEncoder), the network's output
+    is P(classes_[1]), and predict returns the original labels, of their type."""
+    X, y = easy_data()
+    y_labels = np.asarray(labels)[y]                 # the smaller label where y is 0
+    clf = Classifier(**FAST).fit(X, y_labels)
+    np.testing.assert_array_equal(clf.classes_, labels)
+    assert clf.classes_.dtype == y_labels.dtype
+    np.testing.assert_array_equal(clf.decision_function(X),
+                                  Classifier(**FAST).fit(X, y).decision_function(X))
+    predicted = clf.predict(X)
+    assert predicted.dtype == y_labels.dtype
+    np.testing.assert_array_equal(predicted, y_labels)
+    assert clf.score(X, y_labels) == 1.0
+    np.testing.assert_array_equal(np.asarray(labels)[clf.predict_proba(X).argmax(axis=1)],
+                                  predicted)
+
+
+def test_labels_are_sorted_whatever_their_order():
+    X, y = easy_data()
+    y_labels = np.array(["yes", "no"])[y]            # "yes" where y is 0
+    clf = Classifier(**FAST).fit(X, list(y_labels))
+    np.testing.assert_array_equal(clf.classes_, ["no", "yes"])
+    np.testing.assert_array_equal(clf.predict(X), y_labels)
+    # column k of predict_proba is P(classes_[k]): "yes" (column 1) where y is 0
+    assert np.all(clf.predict_proba(X)[y == 0, 1] > 0.5)
+
+
+def test_labels_may_be_a_list_of_ints_floats_or_bools():
     X, y = easy_data()
     reference = Classifier(**FAST).fit(X, y).decision_function(X)
     for labels in (y.astype(float), y.astype(bool), y.tolist()):
         clf = Classifier(**FAST).fit(X, labels)
         np.testing.assert_array_equal(clf.decision_function(X), reference)
-        assert clf.predict(X).dtype.kind == "i"
+        assert clf.predict(X).dtype == np.asarray(labels).dtype
 
 
-def test_one_class_only_still_trains():
-    X, y = easy_data()
-    clf = Classifier(**FAST).fit(X, np.ones_like(y))
-    np.testing.assert_array_equal(clf.predict(X), 1)
-    np.testing.assert_array_equal(clf.classes_, [0, 1])
+@pytest.mark.parametrize("label", [1.0, 0, "only"])
+@pytest.mark.parametrize("settings", [{}, {"hidden_layer_sizes": (), "loss": "mse"}],
+                         ids=["(4,) log", "() mse"])
+def test_fitted_on_one_class_it_predicts_that_class(label, settings):
+    """scikit-learn's check_classifiers_one_label: fit on one class, predict that class.
+    (hidden_layer_sizes=(), loss="mse", 3 epochs predicted both 0 and 1 for y = 1.)"""
+    X, _ = make_moons(200, noise=0.1, random_state=0)
+    y = np.full(200, label)
+    clf = Classifier(**{**FAST, "num_epochs": 3, **settings}).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, [label])
+    predicted = clf.predict(X)
+    np.testing.assert_array_equal(predicted, y)
+    assert predicted.dtype == y.dtype
+    np.testing.assert_array_equal(clf.predict_proba(X), np.ones((200, 1)))
+    assert clf.score(X, y) == 1.0
 
 
 def test_inputs_of_other_types_and_dtypes():
@@ -279,8 +323,9 @@ def test_inputs_of_other_types_and_dtypes():
 
 def test_diverging_training_stops_with_advice():
     X, y = easy_data()
-    with pytest.raises(FloatingPointError, match=r"training diverged in epoch \d+: the loss is "
-                                                 r"nan; try a smaller lr \(now 1e\+200\)"):
+    with pytest.raises(TrainingDiverged, match=r"^training diverged: the loss went from \d\.\d+ "
+                                               r"to nan in epoch 1: lr=1e\+200 is too large; "
+                                               r"try lr=1e\+199 or smaller$"):
         Classifier(**{**FAST, "lr": 1e200}).fit(X, y)
 
 
@@ -341,7 +386,6 @@ def test_progress_bar_on(capsys):
 # --- bad input ------------------------------------------------------------------------------------
 
 X_GOOD, Y_GOOD = easy_data()
-LABEL_ADVICE = r"convert other labels first, for example y = \(y == 'yes'\).astype\(int\)"
 
 
 @pytest.mark.parametrize("X, y, match", [
@@ -358,19 +402,26 @@ def test_bad_data(X, y, match):
         Classifier(**FAST).fit(X, y)
 
 
+BINARY_ONLY = (r"^Only binary classification is supported. Classifier is binary: it takes two "
+               r"class labels, and y holds ")
+CONTINUOUS = r"^Unknown label type: continuous \(y holds numbers that are not whole: "
+
+
 @pytest.mark.parametrize("y, match", [
-    (np.where(Y_GOOD == 1, "yes", "no"), r"^Classifier needs the class labels 0 and 1, found "
-                                         r"\['no', 'yes'\] in y; "),
-    (Y_GOOD + 1, r"^Classifier needs the class labels 0 and 1, found \[1, 2\] in y; "),
-    (2 * Y_GOOD - 1, r"^Classifier needs the class labels 0 and 1, found \[-1, 1\] in y; "),
-    (np.arange(40) % 3, r"^Only binary classification is supported. Classifier needs the class "
-                        r"labels 0 and 1, found \[0, 1, 2\] in y; "),
-    (np.arange(40) % 7, r"found \[0, 1, 2, 3, 4, '...'\] in y; "),
-    (0.5 * Y_GOOD, r"^Unknown label type: continuous \(numbers that are not whole\). "
-                   r"Classifier needs the class labels 0 and 1, found \[0.0, 0.5\] in y; "),
+    (np.arange(40) % 3, BINARY_ONLY + r"3: \[0, 1, 2\]. For more classes, use scikit-learn's "
+                                      r"MLPClassifier$"),
+    (np.array(["a", "b", "c", "d"])[np.arange(40) % 4], BINARY_ONLY + r"4: \['a', 'b', 'c', 'd'\]"),
+    (np.arange(40) % 7, BINARY_ONLY + r"7: \[0, 1, 2, 3, 4, '...'\]"),
+    (0.5 * Y_GOOD, CONTINUOUS + r"\[0.0, 0.5\]\). Classifier needs class labels, such as 0 and 1 "
+                   r"or 'no' and 'yes'; to predict numbers, use a regressor$"),
+    (np.array([3.5, 7.25])[Y_GOOD], CONTINUOUS + r"\[3.5, 7.25\]\)"),
+    (Y_GOOD.astype(object), r"^Unknown label type: y is an array of object holding int values. "
+                            r"Classifier needs class labels: ints, bools, whole numbers or "
+                            r"strings \(an object array of numbers: convert it first, e\.g\. "
+                            r"y\.astype\(int\)\)$"),       # refused, as by scikit-learn's classifiers
 ])
-def test_labels_other_than_0_and_1(y, match):
-    with pytest.raises(ValueError, match=match + ".*" + LABEL_ADVICE):
+def test_labels_a_binary_classifier_cannot_take(y, match):
+    with pytest.raises(ValueError, match=match):
         Classifier(**FAST).fit(X_GOOD, y)
 
 
@@ -407,8 +458,10 @@ def test_predicting_on_a_single_row_needs_2d(fitted):
     ("lr", "0.1", r"^lr must be a positive finite number, got '0.1'"),
     ("alpha", -1e-4, r"^alpha must be a finite number >= 0 \(0: no L2 penalty\), got -0.0001"),
     ("alpha", None, r"^alpha must be a finite number >= 0 .*got None"),
-    ("seed", -1, r"^seed must be a whole number >= 0, or None, got -1"),
-    ("seed", 1.5, r"^seed must be a whole number >= 0, or None, got 1.5"),
+    ("random_state", -1, r"^random_state must be a whole number >= 0, None, or a numpy "
+                         r"RandomState or Generator, got -1$"),
+    ("random_state", 1.5, r"^random_state must be .*got 1.5$"),
+    ("random_state", "0", r"^random_state must be .*got '0'$"),
     ("hidden_layer_sizes", (16, 0), r"^hidden_layer_sizes must be a tuple of positive whole "
                                     r"numbers such as \(16, 16\), or \(\) for no hidden layer, "
                                     r"got \(16, 0\)"),
@@ -433,8 +486,9 @@ def test_hyperparameters_are_checked_before_the_data():
     ((np.zeros((5, 3)), np.zeros(5)), ValueError,
      r"^validation_data: X has 3 features, but Classifier is expecting 2 features as input"),
     ((X_GOOD, np.full(40, 2)), ValueError,
-     r"^validation_data: Classifier needs the class labels 0 and 1, found \[2\] in y_val; "
-     r".*y_val = \(y_val == 'yes'\)"),
+     r"^validation_data: y_val holds labels that y does not: \[2\] \(y's classes are \[0, 1\]\)$"),
+    ((X_GOOD, np.full(40, "no")), ValueError,
+     r"^validation_data: y_val holds labels that y does not: \['no'\] "),
     ((X_GOOD, Y_GOOD[:5]), ValueError, r"^validation_data: .*inconsistent numbers of samples"),
     ((np.full((40, 2), np.nan), Y_GOOD), ValueError, r"^validation_data: Input X contains NaN"),
     (X_GOOD, ValueError, r"^validation_data must be a pair \(X_val, y_val\), got ndarray"),
@@ -445,39 +499,169 @@ def test_bad_validation_data(validation_data, error, match):
         Classifier(**FAST).fit(X_GOOD, Y_GOOD, validation_data=validation_data)
 
 
+def test_validation_data_with_string_labels():
+    X, y = easy_data()
+    X_val, y_val = easy_data(n=20, seed=1)
+    names = np.array(["no", "yes"])
+    clf = Classifier(**{**FAST, "num_epochs": 3}).fit(X, names[y],
+                                                     validation_data=(X_val, names[y_val]))
+    plain = Classifier(**{**FAST, "num_epochs": 3}).fit(X, y, validation_data=(X_val, y_val))
+    assert clf.history_ == plain.history_
+
+
+# --- a failed fit leaves the classifier unfitted --------------------------------------------------
+
+FITTED = ("model_", "classes_", "history_", "n_iter_", "n_features_in_")
+
+
+def assert_unfitted(clf):
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(NotFittedError):
+            getattr(clf, method)(X_GOOD)
+    assert not [name for name in FITTED if hasattr(clf, name)]
+
+
 def test_a_failed_fit_does_not_look_fitted():
     clf = Classifier(**FAST)
     with pytest.raises(ValueError):
         clf.fit(X_GOOD, Y_GOOD, validation_data=(np.zeros((5, 3)), np.zeros(5)))
-    with pytest.raises(NotFittedError):
-        clf.predict(X_GOOD)
+    assert_unfitted(clf)
+
+
+def test_a_diverging_fit_leaves_a_fresh_classifier_unfitted():
+    clf = Classifier(**{**FAST, "lr": 1e200})
+    with pytest.raises(TrainingDiverged):
+        clf.fit(X_GOOD, Y_GOOD)
+    assert_unfitted(clf)
+
+
+@pytest.mark.parametrize("bad", [
+    dict(params={"lr": 1e200}, error=TrainingDiverged),                   # diverges
+    dict(params={"hidden_layer_sizes": (), "lr": 1e10}, error=TrainingDiverged),
+    dict(params={"lr": -1.0}, error=ValueError),                           # refused setting
+    dict(y=np.arange(40) % 3, error=ValueError),                           # refused labels
+], ids=["lr 1e200", "() lr 1e10", "lr -1", "three classes"])
+def test_a_failed_refit_forgets_the_earlier_fit(bad):
+    """Before, predict went on with the broken network ([1 1 1], decision_function inf) and
+    history_ and n_iter_ described the earlier fit."""
+    clf = Classifier(**FAST).fit(X_GOOD, Y_GOOD)
+    clf.set_params(**bad.get("params", {}))
+    with pytest.raises(bad["error"]):
+        clf.fit(X_GOOD, bad.get("y", Y_GOOD))
+    assert_unfitted(clf)
+    clf.set_params(**FAST).fit(X_GOOD, Y_GOOD)             # and it can be fitted again
+    assert clf.score(X_GOOD, Y_GOOD) == 1.0
+
+
+def test_an_interrupted_fit_leaves_the_classifier_unfitted(monkeypatch):
+    clf = Classifier(**FAST).fit(X_GOOD, Y_GOOD)
+    steps = []
+    step = Classifier._step
+
+    def interrupted_step(self, *args):
+        steps.append(1)
+        if len(steps) == 5:
+            raise KeyboardInterrupt
+        return step(self, *args)
+    monkeypatch.setattr(Classifier, "_step", interrupted_step)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X_GOOD, Y_GOOD)
+    assert_unfitted(clf)
+
+
+# --- divergence: a clear error, never a silent blow-up --------------------------------------------
+
+MOONS_X, MOONS_Y = make_moons(200, noise=0.1, random_state=0)
+GREW = r"^training diverged: the loss grew from 0\.\d\d? to \d\.?\d?e\+\d+ in epoch 1: "
+
+
+@pytest.mark.parametrize("settings, X, match", [
+    # before: finished silently, loss up to 7.8e16, weights 2.2e20, accuracy 0.5
+    ({"lr": 1e3}, MOONS_X, GREW + r"lr=1000 is too large; try lr=100 or smaller$"),
+    ({"lr": 10.0}, MOONS_X, GREW + r"lr=10 is too large; try lr=1 or smaller$"),
+    # before: finished silently with every ReLU dead, accuracy 0.5
+    ({"lr": 3.0}, MOONS_X, r"^training diverged: the mean loss grew from 0\.87 to 1\.8e\+02 in "
+                           r"epoch 1: lr=3 is too large; try lr=0\.3 or smaller$"),
+    # before: weights around 6e199 and a score of 0.61
+    ({"hidden_layer_sizes": (), "lr": 1e200}, MOONS_X,
+     GREW + r"lr=1e\+200 is too large; try lr=1e\+199 or smaller$"),
+    ({"hidden_layer_sizes": (), "lr": 1e10}, MOONS_X, GREW + r"lr=1e\+10 is too large"),
+    # mse: the loss stays below 1, the weights or the gradients blow up
+    ({"hidden_layer_sizes": (), "loss": "mse", "lr": 1e200}, MOONS_X,
+     r"^training diverged: a weight reached \d\.?\d?e\+19\d in epoch 1: lr=1e\+200 is too large"),
+    ({"loss": "mse", "lr": 1e200}, MOONS_X,
+     r"^training diverged: the gradients overflowed at a loss of 0\.\d+ in epoch 1: "
+     r"lr=1e\+200 is too large"),
+    # the features' scale, not lr, is the cause
+    ({}, MOONS_X * 1e300, r"^training diverged: the loss went from 4\.4e\+299 to nan in epoch 1: "
+                          r"the features are up to 2\.1e\+300: standardise them \(for example "
+                          r"with scikit-learn's StandardScaler\)$"),
+    ({}, MOONS_X * 1e5, r"the features are up to 2\.1e\+05: standardise them"),
+], ids=["lr 1e3", "lr 10", "lr 3", "() lr 1e200", "() lr 1e10", "() mse lr 1e200", "mse lr 1e200",
+        "X*1e300", "X*1e5"])
+def test_divergence_stops_the_fit_with_its_cause(settings, X, match):
+    # (pyproject turns RuntimeWarnings into errors: the fit must not emit any.)
+    clf = Classifier(**{**FAST, "hidden_layer_sizes": (16, 16), "num_epochs": 20, **settings})
+    with pytest.raises(TrainingDiverged, match=match) as error:
+        clf.fit(X, MOONS_Y)
+    assert isinstance(error.value, ValueError) and isinstance(error.value, FloatingPointError)
+    if "features" in match:
+        assert "lr" not in str(error.value)
+    assert_unfitted(clf)
+
+
+def test_reasonable_settings_do_not_diverge():
+    # Large steps that still train on the moons: no false alarm
+    for settings in ({"lr": 1.0}, {"activation": "tanh", "lr": 3.0}, {"loss": "mse", "lr": 3.0},
+                     {"hidden_layer_sizes": (), "lr": 100.0}):
+        clf = Classifier(**{**FAST, "hidden_layer_sizes": (16, 16), "num_epochs": 20,
+                            **settings}).fit(MOONS_X, MOONS_Y)
+        assert clf.score(MOONS_X, MOONS_Y) >= 0.85, settings
+
+
+# --- random_state: scikit-learn's name for the seed -----------------------------------------------
+
+
+def test_random_state_is_scikit_learns_seed():
+    clf = Classifier(**FAST)
+    assert "random_state" in clf.get_params() and "seed" not in clf.get_params()
+    with pytest.raises(TypeError):
+        Classifier(seed=0)
+    # scikit-learn's tools recognise it: set_random_state fixes it, clone keeps it
+    unseeded = Classifier(**{**FAST, "random_state": None})
+    estimator_checks.set_random_state(unseeded, 7)
+    assert unseeded.random_state == 7 and clone(unseeded).random_state == 7
+
+
+def test_random_state_none_differs_from_fit_to_fit():
+    clf = Classifier(**{**FAST, "random_state": None})
+    first = clf.fit(X_GOOD, Y_GOOD).history_["loss"]
+    assert clf.fit(X_GOOD, Y_GOOD).history_["loss"] != first
+
+
+@pytest.mark.parametrize("make", [np.random.RandomState, np.random.default_rng])
+def test_random_state_may_be_a_numpy_generator(make):
+    def fit(state):
+        return Classifier(**{**FAST, "random_state": state}).fit(X_GOOD, Y_GOOD)
+    assert fit(make(5)).history_ == fit(make(5)).history_          # the same seed: the same fit
+    shared = make(5)
+    assert fit(shared).history_ != fit(shared).history_            # drawn afresh at every fit
+    assert fit(make(5)).score(X_GOOD, Y_GOOD) == 1.0
 
 
 # --- scikit-learn's own estimator checks ----------------------------------------------------------
 
-#: The checks of scikit-learn (>= 1.7) that do not apply, and why.  Everything else that
-#: check_estimator runs passes; the tags (binary only) skip the multi-class checks, and
-#: checks for sample_weight, class_weight, partial_fit, multi-output and multi-label are not
-#: run because the classifier has none of them.
-EXPECTED_FAILED_CHECKS = {
-    "check_classifiers_classes":
-        "labels are 0 and 1 by design; this check fits on string labels ('one', 'two')",
-    "check_estimators_dtypes":
-        "fits on labels 1 and 2 (by design only 0 and 1 are accepted); the dtypes of X are "
-        "tested in test_inputs_of_other_types_and_dtypes",
-    "check_classifier_data_not_an_array":
-        "fits on labels 1 and 2 (by design only 0 and 1 are accepted); lists are tested in "
-        "test_inputs_of_other_types_and_dtypes",
-    "check_fit2d_1feature":
-        "fits on labels 1 and 2 (by design only 0 and 1 are accepted); one feature is tested "
-        "in test_inputs_of_other_types_and_dtypes",
-}
-
-
+#: Every check that check_estimator runs passes (scikit-learn >= 1.7), with no expected
+#: failure; the tags (binary only) skip the multi-class checks, and the checks for
+#: sample_weight, class_weight, partial_fit, multi-output and multi-label are not run because
+#: the classifier has none of them.  With random_state=None too: the checks fix random_state
+#: themselves (set_random_state), as for scikit-learn's own estimators.
 @parametrize_with_checks(
-    # tiny and quick: scikit-learn fits it about a hundred times
-    [Classifier(hidden_layer_sizes=(3,), num_epochs=3, progress=False)],
-    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+    # tiny and quick: scikit-learn fits each about a hundred times
+    [Classifier(hidden_layer_sizes=(3,), num_epochs=3, progress=False),
+     Classifier(hidden_layer_sizes=(3,), num_epochs=3, progress=False, random_state=None)],
 )
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)

@@ -77,7 +77,8 @@ def test_notebook_training_loop_equals_the_classifier(ns, loss):
     rng = np.random.default_rng(7)
     X = rng.normal(size=(37, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
-    settings = dict(hidden_layer_sizes=(4, 3), activation="tanh", lr=0.3, batch_size=8, seed=3)
+    settings = dict(hidden_layer_sizes=(4, 3), activation="tanh", lr=0.3, batch_size=8,
+                    random_state=3)
     clf = Classifier(loss=loss, num_epochs=2, progress=False, **settings).fit(X, y)
     model = ns["MLP"](2, [4, 3, 1], activation="tanh", seed=3)
     loss_of = (binary_cross_entropy_from_logit if loss == "log"
@@ -108,7 +109,7 @@ def test_the_l2_line_the_notebook_shows_is_the_classifiers_penalty(ns):
     X = rng.normal(size=(25, 2))
     y = (X[:, 0] > X[:, 1]).astype(int)
     clf = Classifier(hidden_layer_sizes=(3,), activation="tanh", lr=0.5, batch_size=6,
-                     alpha=0.01, num_epochs=1, seed=2, progress=False).fit(X, y)
+                     alpha=0.01, num_epochs=1, random_state=2, progress=False).fit(X, y)
     model = ns["MLP"](2, [3, 1], activation="tanh", seed=2)
     namespace["train_epoch"](model, X, y, binary_cross_entropy_from_logit, lr=0.5, batch_size=6,
                              rng=np.random.default_rng(2), alpha=0.01)
@@ -314,6 +315,14 @@ def test_exercise_3_never_looks_at_the_test_set_when_it_fails(monkeypatch, capsy
 def test_exercise_3_diagnoses(answer, says, capsys):
     out = run_exercise_3(answer, capsys)
     assert not nb05.exercise_3.passed and says in out, out
+
+
+def test_exercise_3_names_a_diverging_lr_once(capsys):
+    out = run_exercise_3(Classifier(hidden_layer_sizes=(4, 4), activation="tanh", lr=1e3,
+                                    batch_size=10, num_epochs=150), capsys)
+    assert not nb05.exercise_3.passed
+    assert out.count("training diverged") == 1, out
+    assert "lr=1000 is too large; try lr=100 or smaller" in out, out
 
 
 def test_exercise_3_names_the_memorising_network(monkeypatch, capsys):

@@ -376,7 +376,7 @@ class GeneralisationExercise(Feedback):
                      f"now: {self.test_accuracy:.1%}")
 
     def _problem(self, classifier) -> str | None:
-        from nblib.classifier import Classifier
+        from nblib.classifier import Classifier, TrainingDiverged
 
         if classifier is Ellipsis:
             return NotDone("your answer is still `...`: set it to a Classifier(...)")
@@ -400,8 +400,8 @@ class GeneralisationExercise(Feedback):
         classifier.set_params(progress=False)
         try:
             classifier.fit(split.X_train, split.y_train)
-        except FloatingPointError as error:
-            return f"training diverged: {error}"
+        except TrainingDiverged as error:   # "training diverged: ...", with its cause
+            return str(error)
         except Exception as error:   # e.g. an overflow in the engine: a verdict, not a crash
             return f"training failed: {error_text(error)}; try a smaller lr"
         train_accuracy = classifier.score(split.X_train, split.y_train)
