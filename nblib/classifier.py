@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
+import sys
 import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 import nblib.engine
+import nblib.nn
 from nblib.activations import sigmoid
 from nblib.engine import collector_paused, weighted_sum
 from nblib.losses import binary_cross_entropy_from_logit, binary_log_loss_from_logits, mse
@@ -176,7 +179,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, validation_data):
         hidden_layer_sizes = self._check_hyperparameters()
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = self._validate(X, y, reset=True)
         classes, y = _encode_labels(y, type(self).__name__)
         if validation_data is not None:
             X_val, y_val = self._check_validation_data(validation_data, classes)
@@ -276,7 +279,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = self._validate(X, reset=False)
         return self._scores(X)
 
     def predict_proba(self, X):
@@ -337,25 +340,58 @@ class Classifier(ClassifierMixin, BaseEstimator):
         for name in ("num_epochs", "batch_size"):
             value = getattr(self, name)
             if not _is_int(value) or value < 1:
-                raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-        if not _is_real(self.lr) or not 0 < self.lr < math.inf:
-            raise ValueError(f"lr must be a positive finite number, got {self.lr!r}")
-        if not _is_real(self.alpha) or not 0 <= self.alpha < math.inf:
+                raise ValueError(f"{name} must be a positive whole number, got {_short(value)}")
+            if value > sys.maxsize:
+                raise ValueError(f"{name} must be at most {sys.maxsize:,}, got {_short(value)}")
+        if not 0 < _as_float(self.lr) < math.inf:
+            raise ValueError(f"lr must be a positive finite number, got {_short(self.lr)}")
+        if not 0 <= _as_float(self.alpha) < math.inf:
             raise ValueError(f"alpha must be a finite number >= 0 (0: no L2 penalty), "
-                             f"got {self.alpha!r}")
+                             f"got {_short(self.alpha)}")
+        if not isinstance(self.progress, (bool, np.bool_)):
+            raise ValueError(f"progress must be True or False, got {_short(self.progress)}")
         state = self.random_state
         if not (state is None or (_is_int(state) and state >= 0)
                 or isinstance(state, (np.random.RandomState, np.random.Generator))):
             raise ValueError("random_state must be a whole number >= 0, None, or a numpy "
-                             f"RandomState or Generator, got {state!r}")
+                             f"RandomState or Generator, got {_short(state)}")
         sizes = self.hidden_layer_sizes
         if _is_int(sizes):
             sizes = (sizes,)
         if (not isinstance(sizes, (tuple, list, np.ndarray))
                 or not all(_is_int(size) and size >= 1 for size in sizes)):
             raise ValueError("hidden_layer_sizes must be a tuple of positive whole numbers such "
-                             f"as (16, 16), or () for no hidden layer, got {sizes!r}")
+                             f"as (16, 16), or () for no hidden layer, got {_short(sizes)}")
+        largest = max(sizes, default=0)
+        if largest > MAX_LAYER_SIZE:
+            raise ValueError(f"hidden_layer_sizes: a layer has at most {MAX_LAYER_SIZE:,} neurons "
+                             "(a network of Values that large would not fit in memory), got "
+                             f"{_short(largest)}")
         return tuple(int(size) for size in sizes)
+
+    def _validate(self, X, y="no_validation", *, reset: bool, names=("X", "y")):
+        """scikit-learn's validate_data (X as floats), with errors that name the argument.
+
+        Its messages name X or y only sometimes ("Expected 2D array, got 1D array
+        instead"): those that name neither get the argument's name in front.
+        """
+        try:
+            return validate_data(self, X, y, reset=reset, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            message = str(error)
+            if re.search(r"\b(X|y)\b", message):
+                raise
+            if "inconsistent numbers of samples" in message:
+                culprit = " and ".join(names)
+            elif isinstance(y, str) and y == "no_validation":      # (scikit-learn's marker)
+                culprit = names[0]
+            else:      # which one? X alone, checked the same way, tells
+                try:
+                    check_array(X, dtype=np.float64)
+                    culprit = names[1]
+                except (TypeError, ValueError):
+                    culprit = names[0]
+            raise type(error)(f"{culprit}: {message}") from None
 
     def _check_validation_data(self, validation_data, classes):
         """``X_val`` as floats, and ``y_val`` as 0.0 and 1.0 (the indices of its labels in
@@ -364,7 +400,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
             raise ValueError("validation_data must be a pair (X_val, y_val), got "
                              f"{type(validation_data).__name__}")
         try:
-            X_val, y_val = validate_data(self, *validation_data, reset=False, dtype=np.float64)
+            X_val, y_val = self._validate(*validation_data, reset=False, names=("X_val", "y_val"))
             unseen = np.setdiff1d(y_val, classes)
             if len(unseen):
                 raise ValueError(f"y_val holds labels that y does not: {_shown(unseen)} (y's "
@@ -389,6 +425,9 @@ class TrainingDiverged(ValueError, FloatingPointError):
     the features' scale.  A ValueError (a bad setting for these data) and a
     FloatingPointError (what ``fit`` raised for a NaN loss before)."""
 
+
+#: The largest hidden layer (nblib.nn's limit).
+MAX_LAYER_SIZE = getattr(nblib.nn, "MAX_SIZE", 10**6)
 
 #: The engine's warning where an operation first gives inf or NaN (if this engine has one).
 _ENGINE_OVERFLOW_WARNINGS = tuple(
@@ -497,5 +536,19 @@ def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def _as_float(value) -> float:
+    """``value`` as a float (inf for an int beyond floats); NaN if it is not a real number."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _short(value) -> str:
+    """``value``'s repr, at most about 60 characters (an int of 400 digits is not shown)."""
+    if _is_int(value) and abs(value) >= 10**20:
+        return f"a whole number of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -389,17 +389,30 @@ X_GOOD, Y_GOOD = easy_data()
 
 
 @pytest.mark.parametrize("X, y, match", [
-    (X_GOOD, Y_GOOD[:-1], r"inconsistent numbers of samples: \[40, 39\]"),
+    (X_GOOD, Y_GOOD[:-1], r"^X and y: Found input variables with inconsistent numbers of "
+                          r"samples: \[40, 39\]"),
     (np.where(np.eye(40, 2) > 0, np.nan, X_GOOD), Y_GOOD, r"^Input X contains NaN"),
     (np.where(np.eye(40, 2) > 0, np.inf, X_GOOD), Y_GOOD, r"^Input X contains infinity"),
-    (X_GOOD[:, 0], Y_GOOD, r"^Expected 2D array, got 1D array instead"),
-    (X_GOOD[:, :, None], Y_GOOD, r"Found array with dim 3, while dim <= 2 is required"),
-    (X_GOOD[:0], Y_GOOD[:0], r"Found array with 0 sample\(s\)"),
+    (X_GOOD[:, 0], Y_GOOD, r"^X: Expected 2D array, got 1D array instead"),
+    (X_GOOD[:, :, None], Y_GOOD, r"^X: Found array with dim 3, while dim <= 2 is required"),
+    (X_GOOD[:0], Y_GOOD[:0], r"^X: Found array with 0 sample\(s\)"),
+    (X_GOOD.astype(str).astype(object) + "a", Y_GOOD, r"^X: could not convert string to float"),
     (X_GOOD, np.where(Y_GOOD == 1, np.nan, 0), r"^Input y contains NaN"),
+    (X_GOOD, Y_GOOD + 1j, r"^y: Complex data not supported"),
+    (X_GOOD, None, r"requires y to be passed, but the target y is None"),
 ])
 def test_bad_data(X, y, match):
     with pytest.raises(ValueError, match=match):
         Classifier(**FAST).fit(X, y)
+
+
+def test_x_of_the_wrong_type_is_named(fitted):
+    clf, _, _ = fitted
+    match = r"^X: float\(\) argument must be a string or a real number, not 'dict'"
+    with pytest.raises(TypeError, match=match):
+        clf.predict({"a": 1})
+    with pytest.raises(TypeError, match=match):
+        Classifier(**FAST).fit({"a": 1}, Y_GOOD)      # (not the fixture: that unfits it)
 
 
 BINARY_ONLY = (r"^Only binary classification is supported. Classifier is binary: it takes two "
@@ -456,6 +469,14 @@ def test_predicting_on_a_single_row_needs_2d(fitted):
     ("lr", math.inf, r"^lr must be a positive finite number, got inf"),
     ("lr", math.nan, r"^lr must be a positive finite number, got nan"),
     ("lr", "0.1", r"^lr must be a positive finite number, got '0.1'"),
+    ("lr", 10**400, r"^lr must be a positive finite number, got a whole number of 401 digits$"),
+    ("alpha", 10**400, r"^alpha must be a finite number >= 0 .*got a whole number of 401 digits$"),
+    ("num_epochs", 10**400, r"^num_epochs must be at most 9,223,372,036,854,775,807, got a "
+                            r"whole number of 401 digits$"),
+    ("batch_size", 2**63, r"^batch_size must be at most 9,223,372,036,854,775,807, got "
+                          r"9223372036854775808$"),
+    ("progress", "yes", r"^progress must be True or False, got 'yes'$"),
+    ("progress", 1, r"^progress must be True or False, got 1$"),
     ("alpha", -1e-4, r"^alpha must be a finite number >= 0 \(0: no L2 penalty\), got -0.0001"),
     ("alpha", None, r"^alpha must be a finite number >= 0 .*got None"),
     ("random_state", -1, r"^random_state must be a whole number >= 0, None, or a numpy "
@@ -469,6 +490,9 @@ def test_predicting_on_a_single_row_needs_2d(fitted):
     ("hidden_layer_sizes", -3, r"^hidden_layer_sizes must be .*got \(-3,\)"),
     ("hidden_layer_sizes", "16", r"^hidden_layer_sizes must be .*got '16'"),
     ("hidden_layer_sizes", None, r"^hidden_layer_sizes must be .*got None"),
+    ("hidden_layer_sizes", (4, 10**400), r"^hidden_layer_sizes: a layer has at most 1,000,000 "
+                                         r"neurons \(a network of Values that large would not "
+                                         r"fit in memory\), got a whole number of 401 digits$"),
 ])
 def test_invalid_hyperparameters_are_refused_at_fit(name, value, match):
     clf = Classifier(**{**FAST, name: value})   # accepted here, as scikit-learn wants
@@ -491,6 +515,7 @@ def test_hyperparameters_are_checked_before_the_data():
      r"^validation_data: y_val holds labels that y does not: \['no'\] "),
     ((X_GOOD, Y_GOOD[:5]), ValueError, r"^validation_data: .*inconsistent numbers of samples"),
     ((np.full((40, 2), np.nan), Y_GOOD), ValueError, r"^validation_data: Input X contains NaN"),
+    ((X_GOOD[:, 0], Y_GOOD), ValueError, r"^validation_data: X_val: Expected 2D array"),
     (X_GOOD, ValueError, r"^validation_data must be a pair \(X_val, y_val\), got ndarray"),
     ((X_GOOD, Y_GOOD, Y_GOOD), ValueError, r"^validation_data must be a pair"),
 ])
