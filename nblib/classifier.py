@@ -46,7 +46,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     The network is ``MLP(n_features, [*hidden_layer_sizes, 1])`` from
     :mod:`nblib.nn`: hidden layers with ``activation`` and one linear output
-    neuron whose score z is the logit, so P(class 1) = sigmoid(z).  Each epoch
+    neuron whose score z is the logit, so P(``classes_[1]``) = sigmoid(z).  Each epoch
     shuffles the samples, and for each batch of ``batch_size`` samples takes
     one step ``p.data -= lr * p.grad`` on the batch's mean loss plus the L2
     penalty ``alpha * Σ p²`` over every weight and bias (as micrograd's demo).
@@ -63,8 +63,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
     an epoch's mean loss 30 times (above 30, when the first is below 1), or a
     weight grows past a million, ``fit`` raises :class:`TrainingDiverged`,
     naming the learning rate (or the features' scale, when they reach beyond
-    1000).  A fit that raises
-    (or is interrupted) leaves the classifier unfitted.
+    1000).  A fit that raises (or is interrupted) leaves the classifier
+    unfitted.
 
     Parameters
     ----------
