@@ -606,10 +606,10 @@ GREW = r"^training diverged: the loss grew from 0\.\d\d? to \d\.?\d?e\+\d+ in ep
     # before: finished silently, loss up to 7.8e16, weights 2.2e20, accuracy 0.5
     ({"lr": 1e3}, MOONS_X, GREW + r"lr=1000 is too large; try lr=100 or smaller$"),
     ({"lr": 10.0}, MOONS_X, GREW + r"lr=10 is too large; try lr=1 or smaller$"),
-    # before: finished silently with every ReLU dead, accuracy 0.5
+    # before: finished silently with a constant output (dead ReLUs), accuracy 0.5
     ({"lr": 3.0}, MOONS_X, r"^training diverged: the mean loss grew from 0\.87 to 1\.8e\+02 in "
                            r"epoch 1: lr=3 is too large; try lr=0\.3 or smaller$"),
-    # before: weights around 6e199 and a score of 0.61
+    # before: finished silently, weights around 3.5e199, accuracy 0.86
     ({"hidden_layer_sizes": (), "lr": 1e200}, MOONS_X,
      GREW + r"lr=1e\+200 is too large; try lr=1e\+199 or smaller$"),
     ({"hidden_layer_sizes": (), "lr": 1e10}, MOONS_X, GREW + r"lr=1e\+10 is too large"),
