@@ -569,8 +569,8 @@ def test_a_diverging_fit_leaves_a_fresh_classifier_unfitted():
     dict(y=np.arange(40) % 3, error=ValueError),                           # refused labels
 ], ids=["lr 1e200", "() lr 1e10", "lr -1", "three classes"])
 def test_a_failed_refit_forgets_the_earlier_fit(bad):
-    """Before, predict went on with the broken network ([1 1 1], decision_function inf) and
-    history_ and n_iter_ described the earlier fit."""
+    """Before, predict went on with the broken network (lr 1e200: [0 0 0], decision_function
+    NaN) while history_ and n_iter_ still described the earlier fit."""
     clf = Classifier(**FAST).fit(X_GOOD, Y_GOOD)
     clf.set_params(**bad.get("params", {}))
     with pytest.raises(bad["error"]):
