@@ -346,6 +346,9 @@ def softmax_cross_entropy_with_logits(logits: np.ndarray, labels: np.ndarray):
 #: subnormal range (below 1.2e-38), so none gets there between two flushes.
 FLUSH_EVERY = 32
 FLUSH_BELOW = 1e-30
+#: A step smaller than this cannot make a finite weight overflow (float32 reaches 3.4e38);
+#: SGD checks larger ones entry by entry before writing them.
+_SAFE_STEP = 1e18
 
 
 class SGD:
@@ -420,31 +423,38 @@ class SGD:
             elif [v.shape for v in self.velocities] != [p.shape for p in params]:
                 raise ValueError("this optimizer's velocities belong to another model: "
                                  "make one SGD per model")
-        # The new values go to temporary arrays first: nothing is written unless every new
-        # weight is finite.  numpy's overflow warnings are silenced: the check says more.
+        # Every step is computed before any is written, so nothing changes when one of them
+        # would write NaN or inf (numpy's overflow warnings are silenced: the check says more).
         with np.errstate(over="ignore", invalid="ignore"):
             velocities = grads if self.momentum == 0 else [
-                self.momentum * v + g for v, g in zip(self.velocities, grads)]
-            new = [p - lr * v for p, v in zip(params, velocities)]
-            # The sum is one quick pass, non-finite if any entry is (or, rarely, if it overflows)
-            broken = [i for i, w in enumerate(new)
-                      if not math.isfinite(w.sum()) and not np.isfinite(w).all()]
-        if broken:
-            i = broken[0]
-            raise TrainingDiverged(
-                f"not updating: the step would write NaN or inf into parameter {i} (shape "
-                f"{new[i].shape}) with lr={lr:g} and momentum={self.momentum:g}: "
-                + ("its gradient is NaN or infinite (NaN in the data, or training diverged)"
-                   if not np.isfinite(grads[i]).all() else
-                   "the step is too large (training diverged); try a smaller lr (or momentum)"))
-        for p, w in zip(params, new):
-            p[...] = w
+                _momentum_update(self.momentum, v, g) for v, g in zip(self.velocities, grads)]
+            steps = [lr * v for v in velocities]
+            for i, (p, step) in enumerate(zip(params, steps)):
+                flat = step.reshape(-1)
+                size = np.dot(flat, flat)      # one quick pass; NaN or inf if any entry is
+                if not (size < _SAFE_STEP**2 or np.isfinite(p - step).all()):
+                    raise TrainingDiverged(
+                        f"not updating: the step would write NaN or inf into parameter {i} "
+                        f"(shape {p.shape}) with lr={lr:g} and momentum={self.momentum:g}: "
+                        + ("its gradient is NaN or infinite (NaN in the data, or training "
+                           "diverged)" if not np.isfinite(grads[i]).all() else
+                           "the step is too large (training diverged); try a smaller lr "
+                           "(or momentum)"))
+        for p, step in zip(params, steps):
+            p -= step
         if self.momentum != 0:
-            for v, v_new in zip(self.velocities, velocities):
-                v[...] = v_new
-                if self.steps % FLUSH_EVERY == 0:    # before they turn subnormal (slow)
+            self.velocities = velocities
+            if self.steps % FLUSH_EVERY == 0:    # before they turn subnormal (slow)
+                for v in velocities:
                     v[np.abs(v) < FLUSH_BELOW] = 0
         self.steps += 1
+
+
+def _momentum_update(momentum: float, v: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """momentum * v + g, as a new array (one allocation)."""
+    v_new = momentum * v
+    v_new += g
+    return v_new
 
 
 def linear_decay(total_steps: int):
