@@ -237,6 +237,8 @@ ALIASES = {
     ("layers", "Sequential", "layers"): ["layer"],
     # Neuron/Layer/MLP(x): x[0], x[1], ... name the argument's entries.
     ("nn", "*", "x"): ["x"],
+    # a bad mirror is one failed mirror, reported with the others (issue 16): "mirror" names it.
+    ("mnist", "*", "mirrors"): ["mirror"],
 }
 
 
