@@ -143,6 +143,10 @@ class FormatError(MNISTError):
     """A file is not a complete gzip-compressed IDX file of the expected kind."""
 
 
+class MissingFileError(MNISTError, FileNotFoundError):
+    """A path given to one of the file readers names no file (a FileNotFoundError too)."""
+
+
 class MNISTWarning(UserWarning):
     """The loader went on after a problem: a mirror failed, or a cached file was moved aside."""
 
@@ -232,6 +236,7 @@ def load_mnist(mnist_dir: str | os.PathLike | None = None, *, n_val: int = N_VAL
     if isinstance(n_val, bool) or not isinstance(n_val, (int, np.integer)) or n_val < 0:
         raise ValueError(f"n_val must be a non-negative integer, got {n_val!r}")
     timeout = _checked_timeout(timeout)
+    progress = _checked_progress(progress)
     if mnist_dir is not None:
         mnist_dir = _checked_path(mnist_dir, "mnist_dir")
     if cache is not None:
@@ -274,7 +279,11 @@ def to_float32(images) -> np.ndarray:
     --------
     >>> X_batch = to_float32(data.X_train[i:i + batch_size])   # (batch_size, 784)
     """
-    images = np.asarray(images)
+    try:
+        images = np.asarray(images)
+    except (ValueError, TypeError):
+        raise ValueError("images must be an array of uint8 images, shape (n, 28, 28) or "
+                         "(n, 784); got rows of different lengths") from None
     if images.dtype != np.uint8:
         raise TypeError("images must hold the uint8 gray levels that load_mnist returns, "
                         f"got dtype {images.dtype}")
@@ -389,6 +398,7 @@ def download_mnist(cache: str | os.PathLike | None = None, *,
         (``NBLIB_CACHE`` or ``MNIST_DIR``).
     """
     timeout = _checked_timeout(timeout)
+    progress = _checked_progress(progress)
     folder = cache_folder() if cache is None else _checked_path(cache, "cache").expanduser()
     mirrors = _checked_mirrors(mirrors)
     expected = _checked_hashes(sha256)
@@ -802,13 +812,51 @@ def _checked_path(value, argument: str) -> Path:
     return Path(value)
 
 
+def _existing_file(value, argument: str) -> Path:
+    """``value`` as the Path of an existing file, or an error naming ``argument``."""
+    path = _checked_path(value, argument)
+    if not path.exists():
+        raise MissingFileError(f"{argument} names no file: {path} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{argument} must be a file, got the folder {path}")
+    return path
+
+
+#: The largest number of dimensions an IDX header can announce (one byte).
+_MAX_NDIM = 255
+
+
+def _checked_ndim(ndim) -> int | None:
+    if ndim is None:
+        return None
+    if isinstance(ndim, bool) or not isinstance(ndim, numbers.Integral):
+        raise TypeError(f"ndim must be a whole number of dimensions (3 for images, 1 for "
+                        f"labels) or None, got {type(ndim).__name__} {_short_repr(ndim)}")
+    if not 1 <= ndim <= _MAX_NDIM:
+        raise ValueError(f"ndim must be between 1 and {_MAX_NDIM} (3 for images, 1 for "
+                         f"labels), got {_short_repr(ndim)}")
+    return int(ndim)
+
+
+def _checked_progress(progress) -> bool:
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {type(progress).__name__} "
+                        f"{_short_repr(progress)}")
+    return bool(progress)
+
+
 def _checked_timeout(timeout) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise TypeError("timeout must be a positive finite number of seconds (int or float), "
                         f"got {type(timeout).__name__} {_short_repr(timeout)}")
-    if not (math.isfinite(timeout) and timeout > 0):
+    try:
+        seconds = float(timeout)
+    except OverflowError:
+        raise ValueError(f"timeout must be a positive finite number of seconds, got an int "
+                         f"of {len(str(abs(timeout)))} digits") from None
+    if not (math.isfinite(seconds) and seconds > 0):
         raise ValueError(f"timeout must be a positive finite number of seconds, got {timeout!r}")
-    return float(timeout)
+    return seconds
 
 
 def _checked_mirrors(mirrors) -> list[str]:
@@ -834,12 +882,17 @@ def _checked_hashes(sha256: Mapping[str, str]) -> dict[str, str]:
     missing = [name for name in FILES if name not in sha256]
     if missing:
         raise ValueError(f"sha256 has no checksum for {', '.join(missing)}")
-    return {name: str(sha256[name]).lower() for name in FILES}
+    for name in FILES:
+        digest = sha256[name]
+        if not (isinstance(digest, str) and re.fullmatch(r"[0-9a-fA-F]{64}", digest)):
+            raise ValueError(f"sha256[{name!r}] must be a SHA-256 as 64 hex digits, got "
+                             f"{_short_repr(digest)}")
+    return {name: sha256[name].lower() for name in FILES}
 
 
 def file_sha256(path: str | os.PathLike) -> str:
     """The SHA-256 of a file as 64 hex digits, read in chunks (no whole-file copy in memory)."""
-    path = _checked_path(path, "path")
+    path = _existing_file(path, "path")
     digest = hashlib.sha256()
     with open(path, "rb") as file:
         while chunk := file.read(_CHUNK):
@@ -866,7 +919,7 @@ def read_sha256sums(path: str | os.PathLike) -> dict[str, str]:
     MNISTError
         A line is not in ``sha256sum`` format.
     """
-    path = _checked_path(path, "path")
+    path = _existing_file(path, "path")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -919,7 +972,8 @@ def read_idx(path: str | os.PathLike, ndim: int | None = None) -> np.ndarray:
         Not a complete gzip file, a wrong magic number, a dimension of size 0 (valid IDX,
         but no MNIST file has one), or more or fewer data bytes than the header promises.
     """
-    path = _checked_path(path, "path")
+    path = _existing_file(path, "path")
+    ndim = _checked_ndim(ndim)
     try:
         with gzip.open(path, "rb") as file:
             array = _read_idx_stream(file, path.name, ndim)

@@ -23,8 +23,7 @@ from nblib import layers, nn
 from nblib.engine import Value, ValueOverflowWarning, weighted_sum
 from tests import fuzz_api
 
-CLEAN = ["nn", "engine", "layers", "classifier"]
-IN_PROGRESS = ["mnist"]
+CLEAN = ["nn", "engine", "layers", "classifier", "mnist"]
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +52,9 @@ def test_every_public_callable_is_fuzzed(fuzz, module):
     assert [c for c in uncovered if c[0] == module] == []
 
 
-@pytest.mark.parametrize("module", [
-    pytest.param(m, marks=pytest.mark.xfail(
-        reason=f"nblib.{m} is being fixed by another helper (issue 16); remove this mark once "
-               "its fuzz is clean", strict=False))
-    for m in IN_PROGRESS])
-def test_every_bad_call_is_clear_in_modules_being_fixed(fuzz, module):
-    outcomes, _ = fuzz
-    bad = [o for o in outcomes if o.module == module and o.verdict != "clear"]
-    assert not bad, f"{len(bad)} calls not clear:\n{_listing(bad)}"
-
-
 def test_the_fuzz_reaches_every_module_and_never_the_network(fuzz):
     outcomes, _ = fuzz
-    assert {o.module for o in outcomes} == set(CLEAN + IN_PROGRESS)
+    assert {o.module for o in outcomes} == set(CLEAN)
     assert not [o for o in outcomes if "tried the network" in o.detail]
 
 

@@ -682,6 +682,30 @@ def test_timeout_accepts_positive_numbers(server, tmp_path, timeout):
     assert len(download(server, tmp_path, [server.url("ok")], timeout=timeout).y_test) == 3
 
 
+def test_a_timeout_too_large_for_a_float_is_named(server, tmp_path):
+    with pytest.raises(ValueError, match="timeout must be a positive finite number of seconds, "
+                                         "got an int of 401 digits"):
+        download(server, tmp_path, [server.url("ok")], timeout=10**400)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("progress", ["yes", 1, None, float("nan")])
+def test_progress_must_be_true_or_false(server, tmp_path, progress):
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        mnist.download_mnist(cache=tmp_path / "cache", mirrors=[server.url("ok")],
+                             sha256=server.sha256, progress=progress)
+    assert server.requests == []
+
+
+def test_a_checksum_that_is_not_a_sha256_is_refused_before_downloading(server, tmp_path):
+    sha256 = {**server.sha256, TRAIN_IMAGES: "xyz"}
+    with pytest.raises(ValueError, match=f"sha256\\['{TRAIN_IMAGES}'\\] must be a SHA-256 as "
+                                         "64 hex digits, got 'xyz'"):
+        mnist.download_mnist(cache=tmp_path / "cache", mirrors=[server.url("ok")],
+                             sha256=sha256, progress=False)
+    assert server.requests == []
+
+
 # --- issue 16: malformed mirror URLs -----------------------------------------------------------
 
 
@@ -1004,6 +1028,35 @@ def test_a_path_of_the_wrong_type_is_named(call, argument, kind):
     with pytest.raises(TypeError, match=f"^{argument} must be a str or os.PathLike "
                                         rf"\(a path\), got {kind} "):
         call()
+
+
+@pytest.mark.parametrize("reader", [read_idx, file_sha256, read_sha256sums])
+def test_a_missing_file_is_named_and_still_a_file_not_found_error(tmp_path, reader):
+    with pytest.raises(FileNotFoundError, match="path names no file: .* does not exist") as caught:
+        reader(tmp_path / "no such file")
+    assert isinstance(caught.value, mnist.MNISTError)
+    with pytest.raises(ValueError, match="path must be a file, got the folder"):
+        reader(tmp_path)
+
+
+@pytest.mark.parametrize("ndim, error, message", [
+    ("3", TypeError, "ndim must be a whole number of dimensions"),
+    (3.0, TypeError, "ndim must be a whole number of dimensions"),
+    (True, TypeError, "ndim must be a whole number of dimensions"),
+    (0, ValueError, "ndim must be between 1 and 255"),
+    (-1, ValueError, "ndim must be between 1 and 255"),
+    (10**400, ValueError, "ndim must be between 1 and 255"),
+])
+def test_read_idx_names_a_bad_ndim(tmp_path, ndim, error, message):
+    write_fake_mnist(tmp_path)
+    with pytest.raises(error, match=message):
+        read_idx(tmp_path / TEST_LABELS, ndim=ndim)
+    assert read_idx(tmp_path / TEST_LABELS, ndim=np.int64(1)).shape == (3,)
+
+
+def test_to_float32_names_ragged_rows():
+    with pytest.raises(ValueError, match="images must be an array of uint8 images"):
+        to_float32([[1, 2], [3]])
 
 
 def test_an_empty_path_is_refused():
