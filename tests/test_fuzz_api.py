@@ -5,10 +5,8 @@ engine, layers, classifier and mnist with each kind of bad input, and
 classifies each call as clear, unclear, silent or hang (its docstring defines
 them).  The fuzz runs once here (a few seconds, no network) and:
 
-- nn, engine, layers and classifier: every call is clear, and every public callable
-  is covered;
-- mnist, being fixed by another helper at the time of writing: its non-clear calls
-  are marked xfail (not strict) below; remove the mark once its fuzz is clean;
+- in each of the five modules every call is clear, and every public callable is
+  covered;
 - each kind of bad input the issue names has its own test, and each of the
   issue's examples is called here directly.
 """
