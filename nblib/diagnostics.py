@@ -11,8 +11,8 @@ say *where*:
   than the others' is where the trouble is.
 - :func:`dead_relu_fractions`: the share of each layer's ReLU units that output 0
   for *every* sample.  Such a unit passes no gradient, so it never learns again.
-- :class:`UpdateRatios` records, at every optimizer step, how large the step's change
-  to each weight matrix is next to the weights themselves,
+- :class:`UpdateRatios` wraps an optimizer and records, at every step, how large the
+  step's change to each weight matrix is next to the weights themselves,
   ``std(W_after - W_before) / std(W_before)``.  Around 1e-3 is the usual rule of
   thumb: far below, that layer barely learns; far above, it is thrown around.
 
@@ -134,32 +134,33 @@ def dead_relu_fractions(model, X, batch_size: int = 1000) -> dict[str, float]:
 
 
 class UpdateRatios:
-    """Records, step by step, how much each optimizer step changes each weight matrix.
+    """An optimizer that records how much each of its steps changes each weight matrix.
 
-    For every layer with weights ``W``: ``std(W_after - W_before) / std(W_before)``,
-    the size of the step next to the size of the weights.  Biases are left out (they
-    start at 0, so the ratio would be meaningless at first).
+    It wraps an optimizer and is used in its place: ``step(model)`` takes the
+    optimizer's step and records, for every layer with weights ``W``,
+    ``std(W_after - W_before) / std(W_before)``: the size of the step next to the
+    size of the weights.  Biases are left out (they start at 0, so the ratio would be
+    meaningless at first).
 
     Parameters
     ----------
-    model : Sequential, or a model with a ``layers`` list
+    optimizer : an optimizer with ``step(model)``, such as nblib.layers.SGD
     every : int
         Record every ``every``-th step (copying the weights costs a little time).
 
     Examples
     --------
-    In a training loop, call ``ratios.step(optimizer)`` where the loop called
-    ``optimizer.step(model)``::
+    Pass it wherever the optimizer would go::
 
-        ratios = UpdateRatios(model, every=10)
-        ...
-        model.backward(dlogits)
-        ratios.step(optimizer)
+        ratios = UpdateRatios(SGD(lr=0.1, momentum=0.9), every=10)
+        train_epoch(model, ratios, X, y, batch_size=64, rng=rng)
+        plot_update_ratios(ratios)
 
     Attributes
     ----------
+    optimizer : the optimizer it wraps
     names : list of str
-        "Dense 1 (784→256)", ... one per layer with weights.
+        "Dense 1 (784→256)", ... one per layer with weights (set at the first step).
     steps : list of int
         The steps recorded (0 is the first step).
     ratios : array, shape (recorded steps, layers)
@@ -167,33 +168,37 @@ class UpdateRatios:
         where they were all equal and did not move.
     """
 
-    def __init__(self, model, every: int = 1):
-        layers = _layers(model)
-        self.model = model
-        self._weighted = [layer for layer in layers if hasattr(layer, "W")]
-        if not self._weighted:
-            raise ValueError("model has no layer with weights W to watch")
+    def __init__(self, optimizer, every: int = 1):
+        if not callable(getattr(optimizer, "step", None)):
+            raise TypeError(f"optimizer must have a step(model) method (an SGD), "
+                            f"got {type(optimizer).__name__}")
         if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
             raise ValueError(f"every must be a positive whole number, got {every!r}")
+        self.optimizer = optimizer
         self.every = int(every)
-        self.names = [f"Dense {k} ({layer.W.shape[0]}→{layer.W.shape[1]})"
-                      for k, layer in enumerate(self._weighted, start=1)]
+        self.names: list[str] = []
         self.steps: list[int] = []
         self._rows: list[list[float]] = []
         self._count = 0
 
-    def step(self, optimizer) -> None:
+    def step(self, model) -> None:
         """``optimizer.step(model)``, recording the change on every ``every``-th step."""
-        if not callable(getattr(optimizer, "step", None)):
-            raise TypeError(f"optimizer must have a step(model) method (an SGD), "
-                            f"got {type(optimizer).__name__}")
+        weighted = [layer for layer in _layers(model) if hasattr(layer, "W")]
+        if not weighted:
+            raise ValueError("model has no layer with weights W to watch")
+        names = [f"Dense {k} ({layer.W.shape[0]}→{layer.W.shape[1]})"
+                 for k, layer in enumerate(weighted, start=1)]
+        if self.names and names != self.names:
+            raise ValueError(f"model is not the one this UpdateRatios has watched "
+                             f"({', '.join(self.names)}): make one per model")
+        self.names = names
         record = self._count % self.every == 0
         if record:
-            before = [layer.W.copy() for layer in self._weighted]
-        optimizer.step(self.model)
+            before = [layer.W.copy() for layer in weighted]
+        self.optimizer.step(model)
         if record:
             self._rows.append([_ratio(layer.W - old, old)
-                               for layer, old in zip(self._weighted, before)])
+                               for layer, old in zip(weighted, before)])
             self.steps.append(self._count)
         self._count += 1
 
@@ -205,7 +210,7 @@ class UpdateRatios:
         """Each layer's median ratio, over the ``last`` recorded steps (all by default)."""
         ratios = self.ratios if last is None else self.ratios[-last:]
         if len(ratios) == 0:
-            raise ValueError("no step recorded yet: call step(optimizer) in the training loop")
+            raise ValueError("no step recorded yet: use it as the optimizer in a training loop")
         return {name: float(np.median(column)) for name, column in zip(self.names, ratios.T)}
 
 
@@ -270,7 +275,7 @@ def plot_update_ratios(update_ratios: UpdateRatios, ax=None, *, title: str | Non
                         f"got {type(update_ratios).__name__}")
     ratios = update_ratios.ratios
     if len(ratios) == 0:
-        raise ValueError("no step recorded yet: call step(optimizer) in the training loop")
+        raise ValueError("no step recorded yet: use it as the optimizer in a training loop")
     ax = _axes(ax)
     for name, column in zip(update_ratios.names, ratios.T):
         ax.plot(update_ratios.steps, column, label=name)

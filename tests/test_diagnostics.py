@@ -12,7 +12,15 @@ from nblib.diagnostics import (
     plot_layer_histograms,
     plot_update_ratios,
 )
-from nblib.layers import SGD, Dense, ReLU, Sequential, mlp, softmax_cross_entropy_with_logits
+from nblib.layers import (
+    SGD,
+    Dense,
+    ReLU,
+    Sequential,
+    mlp,
+    softmax_cross_entropy_with_logits,
+    train_epoch,
+)
 
 
 def small_data(n=40, features=6, classes=3, seed=0):
@@ -95,14 +103,14 @@ def test_dead_fraction_counts_a_unit_alive_if_any_batch_fires_it():
 def test_update_ratios_measure_the_step_against_the_weights():
     X, y = small_data()
     model = small_model()
-    ratios = UpdateRatios(model)
     optimizer = SGD(lr=0.05)
+    ratios = UpdateRatios(optimizer)
     logits = model.forward(X)
     _, dlogits = softmax_cross_entropy_with_logits(logits, y)
     model.backward(dlogits)
     expected = [0.05 * np.std(layer.dW) / np.std(layer.W)
                 for layer in model.layers if hasattr(layer, "W")]
-    ratios.step(optimizer)
+    ratios.step(model)
     assert ratios.names == ["Dense 1 (6→8)", "Dense 2 (8→5)", "Dense 3 (5→3)"]
     assert ratios.steps == [0]
     np.testing.assert_allclose(ratios.ratios[0], expected, rtol=1e-6)
@@ -112,12 +120,11 @@ def test_update_ratios_measure_the_step_against_the_weights():
 def test_update_ratios_record_every_nth_step_and_report_medians():
     X, y = small_data()
     model = small_model()
-    ratios = UpdateRatios(model, every=3)
-    optimizer = SGD(lr=0.01, momentum=0.9)
+    ratios = UpdateRatios(SGD(lr=0.01, momentum=0.9), every=3)
     for _ in range(7):
         _, dlogits = softmax_cross_entropy_with_logits(model.forward(X), y)
         model.backward(dlogits)
-        ratios.step(optimizer)
+        ratios.step(model)
     assert ratios.steps == [0, 3, 6]
     assert ratios.ratios.shape == (3, 3)
     typical = ratios.typical()
@@ -132,10 +139,10 @@ def test_weights_that_are_all_zero_give_nan_when_they_stay_and_inf_when_they_mov
     for layer in model.layers:
         if hasattr(layer, "W"):
             layer.W[:] = 0
-    ratios = UpdateRatios(model)
+    ratios = UpdateRatios(SGD(lr=0.1))
     _, dlogits = softmax_cross_entropy_with_logits(model.forward(X), y)
     model.backward(dlogits)
-    ratios.step(SGD(lr=0.1))
+    ratios.step(model)
     # All hidden activations are 0: no weight gets a gradient; the biases of the last
     # layer do, but they are not watched.
     assert np.all(np.isnan(ratios.ratios[0]))
@@ -143,8 +150,19 @@ def test_weights_that_are_all_zero_give_nan_when_they_stay_and_inf_when_they_mov
     model.layers[2].b[:] = 1.0                 # hidden 2 now fires: the last W moves
     _, dlogits = softmax_cross_entropy_with_logits(model.forward(X), y)
     model.backward(dlogits)
-    ratios.step(SGD(lr=0.1))
+    ratios.step(model)
     assert ratios.ratios[1, 2] == np.inf
+
+
+def test_it_works_as_the_optimizer_of_train_epoch_and_refuses_another_model():
+    X, y = small_data(n=64)
+    model = small_model()
+    ratios = UpdateRatios(SGD(lr=0.1, momentum=0.9), every=2)
+    train_epoch(model, ratios, X, y, batch_size=8, rng=np.random.default_rng(0))
+    assert ratios.steps == [0, 2, 4, 6] and ratios.optimizer.steps == 8
+    assert np.all((ratios.ratios > 1e-4) & (ratios.ratios < 1))
+    with pytest.raises(ValueError, match="model is not the one this UpdateRatios has watched"):
+        ratios.step(mlp([6, 4, 3], dtype=np.float64))
 
 
 def test_histograms_draw_one_line_per_layer_with_its_statistics():
@@ -170,11 +188,11 @@ def test_a_dead_layer_still_gets_a_legend_entry():
 def test_update_ratio_plot_has_a_line_per_layer_and_the_rule_of_thumb():
     X, y = small_data()
     model = small_model()
-    ratios = UpdateRatios(model)
+    ratios = UpdateRatios(SGD(lr=0.1))
     for _ in range(3):
         _, dlogits = softmax_cross_entropy_with_logits(model.forward(X), y)
         model.backward(dlogits)
-        ratios.step(SGD(lr=0.1))
+        ratios.step(model)
     ax = plot_update_ratios(ratios)
     assert ax.get_yscale() == "log" and len(ax.lines) == 4
     assert list(ax.lines[-1].get_ydata()) == [GOOD_UPDATE_RATIO] * 2
@@ -190,15 +208,16 @@ def test_update_ratio_plot_has_a_line_per_layer_and_the_rule_of_thumb():
      "X must be a non-empty batch"),
     (lambda: dead_relu_fractions(small_model(), small_data()[0], batch_size=0),
      "batch_size must be a positive whole number"),
-    (lambda: UpdateRatios(small_model(), every=0), "every must be a positive whole number"),
-    (lambda: UpdateRatios(Sequential(ReLU())), "no layer with weights"),
-    (lambda: UpdateRatios(small_model()).step(None), "optimizer must have a step"),
-    (lambda: UpdateRatios(small_model()).typical(), "no step recorded yet"),
+    (lambda: UpdateRatios(SGD(), every=0), "every must be a positive whole number"),
+    (lambda: UpdateRatios(SGD()).step(Sequential(ReLU())), "no layer with weights"),
+    (lambda: UpdateRatios(None), "optimizer must have a step"),
+    (lambda: UpdateRatios(SGD()).step(None), "model must be a Sequential"),
+    (lambda: UpdateRatios(SGD()).typical(), "no step recorded yet"),
     (lambda: plot_layer_histograms([], "activations"), "hidden_layers must be the list"),
     (lambda: plot_layer_histograms(look_inside(small_model(), *small_data()), "weights"),
      'kind must be "activations" or "gradients"'),
     (lambda: plot_update_ratios(None), "update_ratios must be an UpdateRatios"),
-    (lambda: plot_update_ratios(UpdateRatios(small_model())), "no step recorded yet"),
+    (lambda: plot_update_ratios(UpdateRatios(SGD())), "no step recorded yet"),
 ])
 def test_bad_input_gets_a_clear_error(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
