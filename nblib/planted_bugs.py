@@ -94,8 +94,9 @@ SYMPTOMS = {
     "softmax over the wrong axis":
         "the very first loss is about 4.16, which is ln 64 (the batch size), not ln 10 = "
         "2.30: each probability is shared among the 64 images of the batch instead of the "
-        "10 digits.  Then the loss explodes within 10 steps (to 10^4 and more), "
-        "validation accuracy 10 %.",
+        "10 digits.  Then the update ratios climb a hundredfold (from 0.01 to about 1) "
+        "and the loss explodes within 10 steps (to 10^4 and more); validation accuracy "
+        "10 %.",
     "ReLU mask missing":
         "the network learns at first (81-85 % validation accuracy after the first epoch), "
         "then its update ratios climb (from about 0.03 to 0.1-0.4), the second layer's "
@@ -241,9 +242,9 @@ def _planted_init(broken: bool):
     return _Planted("init", init)
 
 
-def _planted_parts(seed: int, y_train) -> dict:
+def _planted_parts(seed: int, y_train, n_train: int = N_TRAIN) -> dict:
     broken = PART_OF[bug_of(seed)]
-    labels = np.array(y_train[:N_TRAIN])
+    labels = np.array(y_train[:n_train])
     if broken == "labels":
         labels = np.random.default_rng([seed, 1]).permutation(labels)
     return {
@@ -417,14 +418,17 @@ class BrokenRun:
 
     def parts(self) -> dict:
         """The parts the run trains with: the planted ones, and those replaced."""
-        planted = _planted_parts(_check_seed(self.seed), _mnist(self._data).y_train)
+        planted = _planted_parts(_check_seed(self.seed), _mnist(self._data).y_train,
+                                 self.n_train)
         return {**planted, **(self._replaced or {})}
 
     def train(self) -> BrokenRun:
         """Train the run from scratch (same seed, same start, same batches); returns it.
 
-        Stops early, keeping the weights of before the last batch, when the loss stops
-        being finite or exceeds 10^4 times ln 10 (the reason is in ``history["stopped"]``).
+        Stops early when a batch's loss exceeds 10^4 times ln 10 or is not finite (the
+        reason is in ``history["stopped"]``), without a step on that batch; should its
+        logits be infinite or NaN, the weights go back to those of the step before, so
+        that the diagnostics can still look inside.
         Any error raised by a replaced part is raised here.
         """
         from nblib.diagnostics import UpdateRatios
@@ -465,7 +469,7 @@ class BrokenRun:
         self.model, self.update_ratios, self.history = model, optimizer, history
         order_rng = np.random.default_rng([self.seed, 3])
         loss_part = parts["loss"]
-        step = 0
+        step, before = 0, None
         with np.errstate(all="ignore"):
             for _ in range(self.epochs):
                 order = order_rng.permutation(self.n_train)
@@ -474,6 +478,9 @@ class BrokenRun:
                     logits = model.forward(to_float32(self.images[batch]))
                     if not np.isfinite(logits).all():
                         history["stopped"] = f"step {step}: the logits are not finite"
+                        if before is not None:      # back to weights that give finite ones
+                            for p, kept in zip(model.parameters(), before):
+                                p[...] = kept
                         break
                     loss, dlogits = loss_part(logits, labels[batch])
                     loss = float(loss)
@@ -481,6 +488,7 @@ class BrokenRun:
                         history["stopped"] = f"step {step}: the loss is {loss:.3g}"
                         break
                     history["loss"].append(loss)
+                    before = [p.copy() for p in model.parameters()]
                     model.backward(dlogits)
                     try:
                         optimizer.step(model)
@@ -639,8 +647,10 @@ WHY_NOT = {
     "E": "weights that all start at zero give hidden units that output 0 for every image "
          "(dead_relu_fractions would say 100 %, on run.initial_model too), and weights "
          "that never move.",
-    "F": "gradients added up across steps make each step larger than the one before: the "
-         "update ratios would climb step after step from the very first one.",
+    "F": "gradients added up across steps make the steps grow by about the same amount "
+         "each step, from the first one on: update ratios 0.006, 0.013, 0.023, ... up to "
+         "0.2 or more by step 15, then slowly sinking as the weights grow, while training "
+         "goes on for hundreds of steps: is that what this run shows?",
 }
 HINT = """
 Look before you guess.  print(run) shows the loss and validation accuracy;
