@@ -426,18 +426,19 @@ def start_table(runs: dict[str, dict[str, StartRun]]) -> str:
 
 
 def _smooth(values: np.ndarray, window: int = 10) -> np.ndarray:
-    if len(values) < window:
-        return values
-    kernel = np.ones(window) / window
-    return np.convolve(values, kernel, mode="valid")
+    """Each value averaged with up to ``window - 1`` values before it (a trailing mean)."""
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(ends - window, 0)
+    return (sums[ends] - sums[starts]) / (ends - starts)
 
 
 def plot_initialisations(stds: dict[str, np.ndarray], runs=None, axes=None,
                          network: str = "10 layers of 128"):
     """Left: each hidden layer's activation std in the deep stack, log scale, one line per
     start.  Right (when ``runs`` are given): each start's training loss over one epoch
-    of ``network`` (a moving average over 10 batches; a diverged run is named in the
-    legend, its loss far off the scale).
+    of ``network`` (each step's loss averaged with the 9 before it; a diverged run is
+    named in the legend, its loss far off the scale).
 
     Parameters
     ----------
@@ -471,25 +472,26 @@ def plot_initialisations(stds: dict[str, np.ndarray], runs=None, axes=None,
     ax_std.set_xlabel("hidden layer")
     _set_ylabel(ax_std, "std of its outputs")
     ax_std.set_title("Activations at the start")
-    ax_std.legend(fontsize=10, loc="center right")
+    ax_std.legend(fontsize=10, loc="upper left")
     if runs is None:
         return ax_std
     ax_loss = axes[1]
     for name, run in runs[network].items():
         label = LABELS.get(name, name)
-        if run.diverged:
-            ax_loss.plot([], [], color=COLOURS.get(name),
-                         label=f"{label}: diverged (loss {run.losses.max():.0e})")
+        if run.diverged:        # its loss is far off the scale: named only
+            ax_loss.plot([], [], color=COLOURS.get(name), label=f"{label}: diverged")
             continue
-        smooth = _smooth(run.losses)
-        ax_loss.plot(np.arange(len(smooth)) + (len(run.losses) - len(smooth)) + 1, smooth,
+        ax_loss.plot(np.arange(1, len(run.losses) + 1), _smooth(run.losses),
                      color=COLOURS.get(name), label=label)
-    ax_loss.axhline(math.log(10), color="0.4", linestyle=":", linewidth=1.2,
-                    label="ln 10 (guessing)")
+    ax_loss.axhline(math.log(10), color="0.4", linestyle=":", linewidth=1.2)
+    ax_loss.annotate("ln 10: guessing", (0.02, math.log(10)), xycoords=("axes fraction",
+                     "data"), xytext=(0, 4), textcoords="offset points", va="bottom",
+                     fontsize=10, color="0.3")
     ax_loss.set_xlabel("step")
     _set_ylabel(ax_loss, "training loss")
     ax_loss.set_title(f"First epoch, {network}")
     ax_loss.set_ylim(0, 4.2)
+    ax_loss.set_yticks(np.arange(0, 3.1, 0.5))     # none behind the legend
     ax_loss.legend(fontsize=10, loc="upper right", ncol=2)
     return axes
 
