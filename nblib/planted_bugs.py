@@ -42,10 +42,13 @@ asserts it).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
+import io
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -743,8 +746,10 @@ class FixCheck(Feedback):
             return (f"the {part} part was not the faulty one: the run still has its bug. "
                     "Look at the diagnostics again")
         fresh = BrokenRun(**run.get_params(), data=run._data)
-        try:
-            with np.errstate(all="ignore"):
+        try:   # quietly: the verdict is the one line printed
+            with np.errstate(all="ignore"), warnings.catch_warnings(), \
+                    contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
                 fresh.train()
         except Exception as error:   # the student's replacement failed: a verdict
             return (f"training with your {part} raised {error_text(error)}"

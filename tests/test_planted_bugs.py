@@ -266,6 +266,52 @@ class RaisingReLU(StudentReLU):
         return dY * self.mask_typo
 
 
+class StudentDense:
+    """The notebook's Dense: Dense(n_in, n_out, rng), backward(dY) makes new gradients."""
+
+    def __init__(self, n_in, n_out, rng, dtype=np.float32):
+        self.W = (rng.standard_normal((n_in, n_out)) * 0.05).astype(dtype)
+        self.b = np.zeros(n_out, dtype=dtype)
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.W + self.b
+
+    def backward(self, dY):
+        self.dW = self.X.T @ dY
+        self.db = dY.sum(axis=0)
+        return dY @ self.W.T
+
+    def parameters(self):
+        return [self.W, self.b]
+
+    def gradients(self):
+        return [self.dW, self.db]
+
+
+def student_softmax_cross_entropy(logits, labels):
+    n = len(labels)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    dlogits = np.exp(log_p)
+    dlogits[np.arange(n), labels] -= 1
+    return -log_p[np.arange(n), labels].mean(), dlogits / n
+
+
+def noisy_loss(logits, labels):
+    print("a student's debugging print")
+    return student_softmax_cross_entropy(logits, labels)
+
+
+@pytest.mark.parametrize("part, yours", [("Dense", StudentDense),
+                                         ("loss", student_softmax_cross_entropy),
+                                         ("loss", noisy_loss)])
+def test_the_fix_check_takes_the_students_own_parts(mnist, part, yours):
+    bug = {"Dense": "gradients accumulated", "loss": "softmax over the wrong axis"}[part]
+    run = planted_bug(SEED_OF[bug], mnist)
+    assert verdict(fix_check, run.replace(**{part: yours})).startswith(PASS)
+
+
 def test_the_fix_check_passes_the_fix_and_refuses_the_rest(mnist):
     seed = SEED_OF["ReLU mask missing"]
     run = planted_bug(seed, mnist)
