@@ -301,6 +301,8 @@ class StartRun:
         A batch's loss became non-finite or more than 10^4 times ln 10: stopped there.
     seconds : float
         Training time (without the validation pass).
+    n_train : int
+        The training images of the epoch.
     """
 
     start: str
@@ -309,6 +311,7 @@ class StartRun:
     val_accuracy: float | None
     diverged: bool
     seconds: float
+    n_train: int = 0
 
 
 def train_one_epoch_from(start, data, network: str = "784-256-128-10", *,
@@ -379,7 +382,7 @@ def train_one_epoch_from(start, data, network: str = "784-256-128-10", *,
     seconds = time.perf_counter() - began
     val_accuracy = None if diverged else accuracy(predict(model, data.X_val), data.y_val)
     return StartRun(_name(start), network, np.array(losses, dtype=float), val_accuracy,
-                    diverged, seconds)
+                    diverged, seconds, len(X))
 
 
 def one_epoch_from_each_start(data, *, n_train: int | None = N_TRAIN,
@@ -417,8 +420,9 @@ def start_table(runs: dict[str, dict[str, StartRun]]) -> str:
             cells.append(f"{'diverged' if run.diverged else f'{run.val_accuracy:.1%}':>{width}s}")
         std = f"{weight_std(start, 784, NETWORKS[networks[0]]['sizes'][1]):.2g}"
         lines.append(f"{LABELS.get(start, start):8s} {std:>10s}  " + "  ".join(cells))
-    lines.append(f"(validation accuracy after one epoch; weight std of the first layer, "
-                 f"784 -> {NETWORKS[networks[0]]['sizes'][1]})")
+    n_train = max(run.n_train for run in runs[networks[0]].values())
+    lines.append(f"(validation accuracy after one epoch on {n_train:,} training images; "
+                 f"weight std: the first layer of {networks[0]})")
     return "\n".join(lines)
 
 
