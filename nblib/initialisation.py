@@ -421,8 +421,8 @@ def start_table(runs: dict[str, dict[str, StartRun]]) -> str:
         std = f"{weight_std(start, 784, NETWORKS[networks[0]]['sizes'][1]):.2g}"
         lines.append(f"{LABELS.get(start, start):8s} {std:>10s}  " + "  ".join(cells))
     n_train = max(run.n_train for run in runs[networks[0]].values())
-    lines.append(f"(validation accuracy after one epoch on {n_train:,} training images; "
-                 f"weight std: the first layer of {networks[0]})")
+    lines.append(f"(validation accuracy after one epoch on {n_train:,} training images;")
+    lines.append(f" weight std: the first layer of {networks[0]})")
     return "\n".join(lines)
 
 

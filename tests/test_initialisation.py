@@ -128,7 +128,8 @@ def test_one_epoch_from_each_start(runs):
     assert np.all(np.abs(deep["x0.01"].losses - math.log(10)) < 0.05)   # stuck at ln 10
     table = start_table(runs)
     assert "diverged" in table and "86.5%" not in table.splitlines()[0]
-    assert len(table.splitlines()) == 6
+    assert len(table.splitlines()) == 7
+    assert max(map(len, table.splitlines())) <= 88        # fits the notebook's width
 
 
 def test_the_figure_draws_both_panels(stds, runs):
