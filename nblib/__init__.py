@@ -16,6 +16,8 @@ concept each:
 - :mod:`nblib.classifier`   a scikit-learn-style classifier training an MLP (05)
 - :mod:`nblib.layers`       batch layers with hand-written backward passes, softmax cross-entropy, SGD (06)
 - :mod:`nblib.diagnostics`  seeing inside training: activations, gradients, dead ReLUs, update sizes (06)
+- :mod:`nblib.initialisation`  four ways to start the weights; why He suits ReLU (06)
+- :mod:`nblib.planted_bugs`  the debug exercise: a training run with a planted bug (06)
 - :mod:`nblib.mnist`        MNIST: download or find, check, read; ``load_mnist`` (06)
 - :mod:`nblib.plots`        the course's figures
 - :mod:`nblib.widgets`      the interactive explorers

@@ -25,6 +25,7 @@ the student's own classes works too.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,7 +95,7 @@ def look_inside(model, X, y) -> list[HiddenLayer]:
     gradients = [None] * len(layers)
     for i in range(len(layers) - 1, -1, -1):
         gradients[i] = gradient        # dL/d(outputs of layer i)
-        gradient = layers[i].backward(gradient, input_grad=i > 0)
+        gradient = _backward(layers[i], gradient, input_grad=i > 0)
     return [HiddenLayer(f"hidden {k}", np.array(outputs[i]), np.array(gradients[i]))
             for k, i in enumerate(hidden, start=1)]
 
@@ -304,6 +305,18 @@ def _layers(model) -> list:
             raise TypeError(f"layer {i} of model has no forward and backward methods: "
                             f"got {type(layer).__name__}")
     return list(layers)
+
+
+def _backward(layer, gradient, input_grad: bool):
+    """``layer.backward``: nblib's layers skip dL/dX with ``input_grad=False``; a layer
+    written in the notebook takes ``backward(dY)`` alone."""
+    try:
+        accepts = "input_grad" in inspect.signature(layer.backward).parameters
+    except (TypeError, ValueError):     # no signature to read (a builtin): call it plainly
+        accepts = False
+    if accepts:
+        return layer.backward(gradient, input_grad=input_grad)
+    return layer.backward(gradient)
 
 
 def _nonlinearities(layers) -> list[int]:

@@ -74,6 +74,52 @@ def test_look_inside_gradients_agree_with_finite_differences():
         assert hidden[0].gradients[index] == pytest.approx((up - down) / (2 * h), abs=1e-8)
 
 
+class NotebookDense:
+    """A layer as a student writes it in 06: backward(dY) only, no input_grad."""
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.W + self.b
+
+    def backward(self, dY):
+        self.dW, self.db = self.X.T @ dY, dY.sum(axis=0)
+        return dY @ self.W.T
+
+    def parameters(self):
+        return [self.W, self.b]
+
+
+class NotebookReLU:
+    def forward(self, X):
+        self.mask = X > 0
+        return X * self.mask
+
+    def backward(self, dY):
+        return dY * self.mask
+
+    def parameters(self):
+        return []
+
+
+def test_look_inside_works_on_layers_written_in_the_notebook():
+    X, y = small_data()
+    model = small_model()
+
+    class Model:
+        layers = [NotebookDense(model.layers[0].W, model.layers[0].b), NotebookReLU(),
+                  NotebookDense(model.layers[2].W, model.layers[2].b), NotebookReLU(),
+                  NotebookDense(model.layers[4].W, model.layers[4].b)]
+
+    theirs, ours = look_inside(Model(), X, y), look_inside(model, X, y)
+    for mine, reference in zip(theirs, ours):
+        np.testing.assert_allclose(mine.activations, reference.activations)
+        np.testing.assert_allclose(mine.gradients, reference.gradients)
+    assert dead_relu_fractions(Model(), X) == dead_relu_fractions(model, X)
+
+
 def test_summary_names_the_layer_and_its_statistics():
     layer = HiddenLayer("hidden 1", np.array([[0.0, 1.0], [0.0, 3.0]]), np.full((2, 2), 1e-3))
     assert layer.summary() == ("hidden 1: activations mean 1.00, std 1.22, 50% zero; "
