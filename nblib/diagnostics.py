@@ -231,7 +231,9 @@ def plot_layer_histograms(hidden_layers, kind: str = "activations", ax=None, *,
 
     ReLU activations are 0 for about half the units: a spike at 0 would flatten the
     rest, so activations are drawn where they are positive and the legend gives the
-    share at 0.
+    share at 0.  A few very large values would squeeze every histogram into one bar,
+    so the x axis spans the middle 99 % of all the layers' values (the 0.5 % largest
+    in size are left out of the picture, not out of the legend's std).
 
     Parameters
     ----------
@@ -248,6 +250,7 @@ def plot_layer_histograms(hidden_layers, kind: str = "activations", ax=None, *,
     if not hidden_layers or not all(isinstance(h, HiddenLayer) for h in hidden_layers):
         raise TypeError("hidden_layers must be the list look_inside(model, X, y) returns")
     ax = _axes(ax)
+    shown = {}
     for hidden in hidden_layers:
         values = getattr(hidden, kind).ravel()
         label = f"{hidden.name}: std {values.std():.2g}"
@@ -255,10 +258,17 @@ def plot_layer_histograms(hidden_layers, kind: str = "activations", ax=None, *,
             label += f", {np.mean(values == 0):.0%} at 0"
             values = values[values > 0]
         if values.size == 0 or not np.all(np.isfinite(values)):
-            ax.plot([], [], label=label + (" (none above 0)" if values.size == 0
-                                           else " (not finite)"))
+            label += " (none above 0)" if values.size == 0 else " (not finite)"
+        shown[label] = values if values.size and np.all(np.isfinite(values)) else None
+    drawn = [v for v in shown.values() if v is not None]
+    if drawn:
+        reach = float(np.percentile(np.abs(np.concatenate(drawn)), 99.5)) or 1.0
+        edges = np.linspace(0 if kind == "activations" else -reach, reach, bins + 1)
+    for label, values in shown.items():
+        if values is None:
+            ax.plot([], [], label=label)
             continue
-        density, edges = np.histogram(values, bins=bins, density=True)
+        density, _ = np.histogram(values, bins=edges, density=True)
         ax.plot((edges[:-1] + edges[1:]) / 2, density, label=label)
     ax.set_xlabel("activation (where > 0)" if kind == "activations" else "gradient")
     _set_ylabel(ax, "density")

@@ -222,6 +222,17 @@ def test_histograms_draw_one_line_per_layer_with_its_statistics():
     assert ax.get_xlabel() == "gradient" and len(ax.lines) == 2
 
 
+def test_a_few_huge_values_do_not_squeeze_the_histograms():
+    rng = np.random.default_rng(0)
+    gradients = rng.normal(size=(100, 50)) * 1e-3
+    gradients[0, 0] = 10.0                      # one outlier, 10,000 times the spread
+    hidden = [HiddenLayer("hidden 1", np.abs(gradients), gradients)]
+    ax = plot_layer_histograms(hidden, "gradients")
+    x = ax.lines[0].get_xdata()
+    assert x.max() < 0.01 and x.min() > -0.01                # the middle 99 %, not +-10
+    assert "std 0.01" in ax.get_legend().get_texts()[0].get_text()  # the outlier still counts
+
+
 def test_a_dead_layer_still_gets_a_legend_entry():
     X, y = small_data()
     model = small_model()
