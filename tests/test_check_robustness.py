@@ -22,7 +22,10 @@ and a function whose results are whole numbers, never hear "too high" or "too lo
 
 An answer that is an object (exercise 3 of 05: a Classifier that trains for
 seconds) gets junk only, and invalid copies of the solution: no check may train on
-them.
+them.  An answer that is a class (06's Dense, ReLU, SGD) gets subclasses of the
+solution's class with a method skipped, its result mutated, or the arrays it stores
+mutated.  An exercise whose answer is a network trained on MNIST (06's capstone,
+``checks_a_trained_network``) gets junk only: its own tests train networks for it.
 """
 
 from __future__ import annotations
@@ -171,6 +174,9 @@ def solution(module: str, name: str, exercise: Feedback, namespace: dict):
 def case(request):
     """(exercise, its solution) with nblib's classes restored afterwards."""
     module, name, exercise = request.param
+    if getattr(exercise, "checks_a_trained_network", False):
+        yield exercise, None            # its answer trains on MNIST: junk only (see its own tests)
+        return
     path = notebook_of(module)
     with nblib_classes_restored():
         namespace = notebook_context(path) if path else {"np": np, "math": math}
@@ -410,6 +416,54 @@ def mutated(function, mutate):
     return wrong
 
 
+def class_mutations(cls) -> dict:
+    """name -> a subclass of the solution's class (a layer, an optimizer) with one method
+    skipped, its result mutated, or the arrays it stores on ``self`` (or lists of them)
+    mutated; each records in ``.state["changed"]`` whether it ever changed anything."""
+    found = {}
+    for method in ("forward", "backward", "step"):
+        original = getattr(cls, method, None)
+        if not callable(original):
+            continue
+        found[f"{method} skipped"] = _mutant(cls, method, original, None, "skip")
+        for name, mutate in array_mutations(np.zeros((2, 2))).items():
+            found[f"{method}'s result {name}"] = _mutant(cls, method, original, mutate, "result")
+            found[f"arrays {method} stores, {name}"] = _mutant(cls, method, original, mutate,
+                                                               "stored")
+    return found
+
+
+def _mutant(cls, method, original, mutate, where):
+    state = {"changed": False}
+
+    def wrong(self, *args):
+        if where == "skip":
+            state["changed"] = True
+            return None
+        before = dict(vars(self))
+        result = original(self, *args)
+        if where == "result":
+            if result is None:
+                return None
+            changed = mutate(result)
+            state["changed"] |= differs(result, changed)
+            return changed
+        for key, value in list(vars(self).items()):
+            if isinstance(value, np.ndarray) and before.get(key) is not value:
+                changed = mutate(value)
+                state["changed"] |= differs(value, changed)
+                setattr(self, key, changed)
+            elif isinstance(value, list) and value and all(isinstance(v, np.ndarray)
+                                                           for v in value):
+                changed = [mutate(v) for v in value]      # e.g. an optimizer's velocities
+                state["changed"] |= differs(value, changed)
+                setattr(self, key, changed)
+        return result
+    mutant = type(cls.__name__, (cls,), {method: wrong})
+    mutant.state = state
+    return mutant
+
+
 def function_mutations(solution_function, exercise) -> dict:
     """name -> a mutated solution (each records whether it changed anything).
 
@@ -471,6 +525,15 @@ def test_mutations_get_one_verdict_and_never_pass(case, monkeypatch):
             right = isinstance(choice, str) and choice.strip().upper() == exercise.answer
             assert out.startswith(PASS) == right, (choice, out)
             checked += 1
+    elif answer is None and getattr(exercise, "checks_a_trained_network", False):
+        pytest.skip("a trained network: junk only (tests/test_nb06_exercises.py trains one)")
+    elif isinstance(answer, type) and not hasattr(answer, "get_params"):
+        for name, wrong in class_mutations(answer).items():
+            out = run_check(exercise, wrong)
+            assert_one_verdict(exercise, f"solution, {name}", out)
+            if wrong.state["changed"]:
+                assert not out.startswith(PASS), (exercise.name, name, out)
+                checked += 1
     elif callable(answer) and not isinstance(answer, type):
         for name, wrong in function_mutations(answer, exercise).items():
             out = run_check(exercise, wrong)

@@ -8,22 +8,20 @@ import re
 import numpy as np
 import pytest
 
-from nblib import activations, engine
+from nblib import activations
 from nblib.checks import FAIL, Mistake, format_value
-from nblib.exercises import nb01, nb02, nb03, nb04, nb05, nb06
+from nblib.exercises import nb01, nb02, nb03, nb04, nb05
 from nblib.gradcheck import numerical_derivative
-from nblib.layers import log_softmax, softmax
 
 sigmoid = activations.sigmoid
 
 #: The exercises built on nblib.checks.Exercise with a table of mistakes (05's exercise 2 is
-#: tested in test_nb05.py; 06's exercise 1, a check of its own, below).
+#: tested in test_nb05.py; 06's, checks of their own, in test_nb06_exercises.py).
 EXERCISES = [nb01.exercise_1, nb01.exercise_2, nb01.exercise_3,
              nb02.exercise_1, nb02.exercise_2, nb02.exercise_3, nb02.exercise_4,
              nb03.exercise_1, nb03.exercise_2, nb03.exercise_3,
              nb04.exercise_1, nb04.exercise_2, nb04.exercise_3,
-             nb05.exercise_1,
-             nb06.exercise_2, nb06.exercise_3]
+             nb05.exercise_1]
 
 
 # --- a tiny engine for exercise 3 of notebook 04 ---------------------------------------------
@@ -331,43 +329,8 @@ WRONG = [
     (nb05.exercise_1, 3 + 1 * 5 + 5 + 1 * 4 + 4 + 1 * 1, "without brackets"),
     (nb05.exercise_1, 49 + 3, "gives the inputs a bias each"),
     (nb05.exercise_1, 3 * 5 * 4 * 1, "multiplies all the layer sizes"),
-    # nb06: ReLU's backward, a stable softmax
-    (nb06.exercise_2, lambda X, dY: (X > 0).astype(float), "local derivative alone"),
-    (nb06.exercise_2, lambda X, dY: dY * (X >= 0), "at X = 0 the gradient was passed on"),
-    (nb06.exercise_2, lambda X, dY: dY, "that is dY unchanged"),
-    (nb06.exercise_2, lambda X, dY: dY * np.maximum(X, 0), "multiplies by ReLU's output"),
-    (nb06.exercise_2, lambda X, dY: np.maximum(dY, 0), "not from the sign of dY"),
-    (nb06.exercise_3, lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True),
-     "NaN or infinity"),
-    (nb06.exercise_3, lambda z: np.exp(z - z.max(axis=1, keepdims=True)), "not normalised"),
-    (nb06.exercise_3, lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
-     "normalised over the whole batch"),
-    (nb06.exercise_3, lambda z: np.exp(z) / np.exp(z).sum(), "normalised over the whole batch"),
-    (nb06.exercise_3, log_softmax, "that is the log-softmax"),
 ]
 
-#: Softmax over the wrong axis, or without keepdims, each with and without the max-shift.
-SOFTMAX_SHIFTS = [
-    lambda z: z,                                    # none
-    lambda z: z - z.max(),                          # the batch's largest logit
-    lambda z: z - z.max(axis=1, keepdims=True),     # each row's largest logit
-]
-for shift in SOFTMAX_SHIFTS:
-    WRONG += [
-        (nb06.exercise_3, lambda z, shift=shift: np.exp(shift(z)) / np.exp(shift(z)).sum(axis=0),
-         "each column sums to 1, not each row"),
-        (nb06.exercise_3,
-         lambda z, shift=shift: np.exp(shift(z)) / np.exp(shift(z)).sum(axis=0, keepdims=True),
-         "each column sums to 1, not each row"),
-        (nb06.exercise_3, lambda z, shift=shift: np.exp(shift(z)) / np.exp(shift(z)).sum(axis=1),
-         "the row sums lost their axis"),
-    ]
-WRONG += [
-    (nb06.exercise_3, lambda z: np.exp(z - z.max(axis=1))
-     / np.exp(z - z.max(axis=1)).sum(axis=1, keepdims=True), "the row maxima lost their axis"),
-    (nb06.exercise_3, lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1),
-     "the row sums lost their axis"),
-]
 
 #: Wrong answers no typical mistake explains: the generic description must still not leak.
 GENERIC = [
@@ -389,8 +352,6 @@ GENERIC = [
     (nb05.exercise_1, 48),
     (nb05.exercise_1, 50),
     (nb05.exercise_1, -49),
-    (nb06.exercise_2, lambda X, dY: -dY * (X > 0)),
-    (nb06.exercise_3, lambda z: -softmax(z)),
 ]
 
 
@@ -605,78 +566,3 @@ def test_a_count_gets_no_direction(capsys):
         assert ".hint()" in out
 
 
-# --- 06's exercise 1: Dense's backward, checked part by part ------------------------------------
-
-def dense_backward(X, W, dY):
-    return dY @ W.T, X.T @ dY, dY.sum(axis=0)
-
-
-def with_part(index, make):
-    """dense_backward with its part ``index`` (0: dX, 1: dW, 2: db) replaced by ``make``."""
-    def wrong(X, W, dY):
-        parts = list(dense_backward(X, W, dY))
-        parts[index] = make(X, W, dY, parts[index])
-        return tuple(parts)
-    return wrong
-
-
-def swapped(X, W, dY):
-    dX, dW, db = dense_backward(X, W, dY)
-    return dW, dX, db
-
-
-def divides_by_zero(X, W, dY):
-    dX = dY @ W.T
-    return dX / 0 if isinstance(dX, float) else 1 / 0
-
-
-DENSE_WRONG = [
-    (lambda X, W, dY: tuple(-g for g in dense_backward(X, W, dY)),
-     "dX has the wrong sign in every entry: nothing in Y = X @ W + b has a minus"),
-    (with_part(0, lambda X, W, dY, dX: 2 * dX), "dX is too large by the same factor"),
-    (with_part(0, lambda X, W, dY, dX: 0 * dX), "dX is all zeros"),
-    (with_part(0, lambda X, W, dY, dX: np.full_like(dX, np.nan)), "dX contains NaN"),
-    (with_part(0, lambda X, W, dY, dX: X), "dX is X itself"),
-    (with_part(0, lambda X, W, dY, dX: W @ dY.T), "dX is transposed: it must have X's shape"),
-    (with_part(0, lambda X, W, dY, dX: dX / len(X)), "dX is divided by the batch size"),
-    (with_part(0, lambda X, W, dY, dX: dY @ W), "Match the shapes"),
-    (with_part(0, lambda X, W, dY, dX: X.T @ dY), "the array in dX's place holds dW"),
-    (swapped, "dX and dW are swapped: return the three in the order dX, dW, db"),
-    (with_part(1, lambda X, W, dY, dW: dY.T @ X), "dW is transposed: it must have W's shape"),
-    (with_part(1, lambda X, W, dY, dW: dW / len(X)), "dW is divided by the batch size"),
-    (with_part(1, lambda X, W, dY, dW: X.sum(0)[:, None] * dY.sum(0)[None, :]),
-     "pair them sample by sample"),
-    (with_part(1, lambda X, W, dY, dW: X.T @ np.ones_like(dY)), "dW is built without dY"),
-    (with_part(2, lambda X, W, dY, db: dY.mean(axis=0)), "db is the mean over the batch"),
-    (with_part(2, lambda X, W, dY, db: dY), "db is one row per sample"),
-    (with_part(2, lambda X, W, dY, db: dY.sum(axis=1)), "db is one entry per sample"),
-    (with_part(2, lambda X, W, dY, db: dY.sum(axis=0, keepdims=True)), "drop keepdims"),
-    (with_part(2, lambda X, W, dY, db: dY.sum()), "db is one number, the sum of all of dY"),
-    (with_part(2, lambda X, W, dY, db: engine.Value(1.0)),
-     "db is a Value (its .data holds the number)"),
-    (lambda X, W, dY: dense_backward(X, W, dY)[:2], "it returned 2 items; it must return three"),
-    (lambda X, W, dY: None, "forget `return`"),
-    (lambda X, W: None, "does not fit the check's call <lambda>(X, W, dY)"),
-    (divides_by_zero, "raised ZeroDivisionError: division by zero (line 3 of your "
-                      "divides_by_zero)"),
-]
-
-
-@pytest.mark.parametrize("answer, diagnosis", DENSE_WRONG,
-                         ids=[f"dense-{n}" for n in range(len(DENSE_WRONG))])
-def test_dense_backward_diagnoses(answer, diagnosis, capsys):
-    out = check(nb06.exercise_1, answer, capsys)
-    assert out.startswith(f"{FAIL} {nb06.exercise_1.name}: ") and diagnosis in out, out
-    assert not nb06.exercise_1.passed and ".hint()" in out
-    assert "X.T @ dY" not in out and "dY @ W.T" not in out and "sum(axis=0)" not in out
-
-
-def test_every_dense_backward_mistake_is_tested(capsys):
-    printed = [check(nb06.exercise_1, answer, capsys) for answer, _ in DENSE_WRONG]
-    untested = [message for mistakes in nb06._DENSE_MISTAKES.values() for _, message in mistakes
-                if not any(message in out for out in printed)]
-    assert not untested
-
-
-def test_dense_backward_passes_the_solution(capsys):
-    assert check(nb06.exercise_1, dense_backward, capsys).startswith("✓ Correct!")
