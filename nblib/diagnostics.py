@@ -29,6 +29,7 @@ import inspect
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from nblib.layers import softmax_cross_entropy_with_logits
 from nblib.mnist import to_float32
@@ -271,6 +272,9 @@ def plot_layer_histograms(hidden_layers, kind: str = "activations", ax=None, *,
         density, _ = np.histogram(values, bins=edges, density=True)
         ax.plot((edges[:-1] + edges[1:]) / 2, density, label=label)
     ax.set_xlabel("activation (where > 0)" if kind == "activations" else "gradient")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    if kind == "gradients":     # sizes like 2e-4: a shared "1e-4" above the axis, not 0.0002
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
     _set_ylabel(ax, "density")
     ax.legend()
     if title:

@@ -714,6 +714,9 @@ class FixCheck(Feedback):
     hint_text: str = FIX_HINT
     solution_code: str = FIX_SOLUTION
     passed: bool = field(default=False, init=False)
+    #: Its answer is a run that trains on MNIST: the robustness tests give it junk only, and
+    #: tests/test_planted_bugs.py trains fixed and broken runs for it.
+    checks_a_trained_network = True
 
     def check(self, run) -> None:
         """Retrain ``run`` (a BrokenRun from ``run.replace(...)``) and print the verdict."""

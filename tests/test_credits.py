@@ -20,12 +20,12 @@ SOURCES = {
     "03_log_loss": ["Andrew Trask"],
     "04_autograd": ["Karpathy", "Abhishek Chaudhary"],
     "05_mlp": ["Andy Corbett", "Karpathy", "From Neuron to Neural Network"],
-    "06_mnist": ["Building Neural Network from scratch", "LeCun"],
+    "06_mnist": ["Building Neural Network from scratch", "LeCun", "makemore"],
 }
 README_SOURCES = ["Andy Corbett", "Coding Neurons from Scratch", "Building a neural net from scratch",
                   "Andrew Trask", "micrograd", "From Neuron to Neural Network",
                   "Abhishek Chaudhary", "Towards AI", "Building Neural Network from scratch",
-                  "LeCun", "Cortes", "Burges"]
+                  "LeCun", "Cortes", "Burges", "makemore"]
 
 
 def credits_of(name: str) -> str:

@@ -21,15 +21,20 @@ NOTEBOOK = "06_mnist.ipynb"
 @pytest.fixture(scope="module")
 def ns():
     """What the notebook's nblib-source cells and its exercises' solution cells define, run
-    in order (the capstone's cell, which trains on MNIST, left out)."""
+    in order (the capstone's cell, which trains on MNIST, and the debug exercise's answers,
+    which need its run, left out)."""
     namespace = {"np": np, "to_float32": to_float32}     # to_float32: an untagged cell's import
     for cell in json.loads((NOTEBOOKS / NOTEBOOK).read_text(encoding="utf-8"))["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and (TAG in tags or "solution" in tags) \
-                and "exercise_6" not in source:
+                and "exercise_6" not in source and not source.startswith(DEBUG_ANSWERS):
             exec(compile(source, f"{NOTEBOOK}[{'/'.join(tags)}]", "exec"), namespace)
     return namespace
+
+
+#: The debug exercise's two answer cells (section 10): the bug's letter and the fixed run.
+DEBUG_ANSWERS = ("bug = ...", "fixed = ...")
 
 
 def network(ns, seed):
@@ -109,9 +114,18 @@ def test_stored_exercise_cells_hold_solutions_that_pass():
     tags = [cell.get("metadata", {}).get("tags", []) for cell in cells]
     solutions = [i for i, t in enumerate(tags) if "solution" in t]
     checks = [i for i, t in enumerate(tags) if "check" in t]
-    assert len(solutions) == 6 and checks == [i + 1 for i in solutions]
+    assert len(solutions) == 8 and checks == [i + 1 for i in solutions]
+    # the debug exercise (section 10): its bug named, then fixed
+    for i, j, call, verdict in [(solutions[6], checks[6], "run.naming.check(bug)",
+                                 "✓ Correct! Debug exercise (name the bug of seed"),
+                                (solutions[7], checks[7], "nb06.debug_fix.check(fixed)",
+                                 "✓ Correct! Debug exercise (the fix): the fixed run learns")]:
+        assert "# BEGIN SOLUTION" in "".join(cells[i]["source"])
+        assert "".join(cells[j]["source"]).startswith(call)
+        (text,) = ["".join(o.get("text", "")) for o in cells[j].get("outputs", [])]
+        assert text.startswith(verdict), text
     names = ["Dense", "ReLU", "softmax_cross_entropy", "SGD", "train_one_epoch"]
-    for number, (i, j) in enumerate(zip(solutions, checks), start=1):
+    for number, (i, j) in enumerate(zip(solutions[:6], checks[:6]), start=1):
         assert "# BEGIN SOLUTION" in "".join(cells[i]["source"])
         assert f"nb06.exercise_{number}.check(" in "".join(cells[j]["source"])
         (text,) = ["".join(o.get("text", "")) for o in cells[j].get("outputs", [])]

@@ -20,6 +20,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from nblib.planted_bugs import name_the_bug
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
@@ -59,7 +61,22 @@ def test_every_exercise_is_a_solution_cell_then_a_check_cell_that_passes(path):
         assert verdict.startswith("✓ Correct!"), f"cell {i + 1}: the solution fails: {verdict!r}"
 
 
-CHECK_CALL = re.compile(r"^(nb\d\d)\.(exercise_\d+)\.check\(", re.MULTILINE)
+CHECK_CALL = re.compile(r"^(nb\d\d)\.(exercise_\d+|debug_fix)\.check\(", re.MULTILINE)
+#: 06's debug exercise names the bug of the run of the notebook's SEED (section 10).
+NAMING_CALL = re.compile(r"^run\.naming\.check\(", re.MULTILINE)
+SEED_LINE = re.compile(r"^SEED = (\d+)", re.MULTILINE)
+
+
+def printed_solution(cells, i) -> tuple[str, str]:
+    """(the check call, the solution_code its exercise prints) for solution cell ``i``."""
+    source = cells[i + 1].source
+    if NAMING_CALL.search(source):
+        (seed,) = [int(m.group(1)) for c in cells[:i] for m in SEED_LINE.finditer(c.source)]
+        return "run.naming.check(", name_the_bug(seed).solution_code
+    call = CHECK_CALL.search(source)
+    assert call, f"cell {i + 1}: no nbNN.exercise_K.check(...) call"
+    module = importlib.import_module(f"nblib.exercises.{call.group(1)}")
+    return call.group(0), getattr(module, call.group(2)).solution_code
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -70,14 +87,12 @@ def test_every_solution_is_the_one_its_exercise_prints(path):
     for i, cell in enumerate(cells):
         if SOLUTION not in tags(cell):
             continue
-        call = CHECK_CALL.search(cells[i + 1].source)
-        assert call, f"cell {i + 1}: no nbNN.exercise_K.check(...) call"
-        module = importlib.import_module(f"nblib.exercises.{call.group(1)}")
-        printed = {line.strip() for line in getattr(module, call.group(2)).solution_code.splitlines()}
+        call, solution_code = printed_solution(cells, i)
+        printed = {line.strip() for line in solution_code.splitlines()}
         for region in student_edition.REGION.finditer(cell.source):
             lines = region.group(0).splitlines()[1:-1]        # between the markers
             missing = [line.strip() for line in lines if line.strip() not in printed]
-            assert not missing, f"cell {i}: not in {call.group(0)}...solution(): {missing}"
+            assert not missing, f"cell {i}: not in {call}...solution(): {missing}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

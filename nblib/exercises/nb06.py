@@ -3,7 +3,9 @@
 Exercise 1, the ``Dense`` class (forward and backward); 2, the ``ReLU`` class; 3,
 ``softmax_cross_entropy(logits, labels) -> (loss, dlogits)``; 4, ``SGD`` with momentum;
 5, ``train_one_epoch``; 6 (the capstone), the student's own classes assembled into a
-784-256-128-10 network and trained to at least 97 % validation accuracy.
+784-256-128-10 network and trained to at least 97 % validation accuracy; 7, a run with a
+planted bug to name (``run.naming``, a Choice per seed) and fix (``debug_fix``, from
+nblib.planted_bugs).
 
 Expected answers come from nblib.layers (the tested reference) or, for the backward passes,
 from numerical derivatives (nblib.gradcheck), so a check never trusts a formula it is
@@ -42,6 +44,7 @@ from nblib.checks import (
     wrong_signature,
 )
 from nblib.gradcheck import numerical_derivative, relative_error
+from nblib.planted_bugs import fix_check
 
 # --- shared: calling a student's code, and reading a relative error ---------------------------
 
@@ -1466,9 +1469,15 @@ model = Sequential(Dense(784, 256, rng), ReLU(), Dense(256, 128, rng), ReLU(),
                    Dense(128, 10, rng))
 optimizer = SGD(0.2, momentum=0.9, schedule=lambda step: 1 - step / steps)
 order_rng = np.random.default_rng(0)                # the order of the batches
-for epoch in trange(num_epochs, desc="epochs"):
+for _ in trange(num_epochs, desc="epochs"):
     loss = train_one_epoch(model, optimizer, data.X_train, data.y_train, batch_size,
                            order_rng)
     record(history, model, loss)
 ''',
 )
+
+
+# --- Exercise 7: debug a broken network (nblib.planted_bugs) ----------------------------------
+
+#: ``nb06.debug_fix.check(run.replace(PART=...))``: the faulty part replaced, and the run learns.
+debug_fix = fix_check
