@@ -30,19 +30,14 @@ from nblib.initialisation import (
     weight_std,
 )
 from nblib.layers import mlp
-from nblib.mnist import load_mnist
-from tests.offline_data import MNIST_DIR, ON_CI
+from tests.offline_data import offline_mnist
 
 matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
 def mnist():
-    if not MNIST_DIR.is_dir():
-        if ON_CI:
-            pytest.fail(f"no MNIST copy at {MNIST_DIR} on CI: set MNIST_DIR")
-        pytest.skip(f"no MNIST copy at {MNIST_DIR}: set MNIST_DIR to run this test")
-    return load_mnist(MNIST_DIR)
+    return offline_mnist()
 
 
 def test_each_start_draws_its_standard_deviation():

@@ -29,7 +29,7 @@ from nblib.layers import (
     softmax_cross_entropy_with_logits,
     train_epoch,
 )
-from tests.offline_data import MNIST_DIR, ON_CI
+from tests.offline_data import offline_mnist
 
 # Central differences in float64 on small shapes agree to ~1e-9; 1e-6 leaves room.
 TOLERANCE = 1e-6
@@ -431,13 +431,7 @@ def test_bad_data_input():
 
 @pytest.fixture(scope="module")
 def mnist():
-    if not MNIST_DIR.is_dir():
-        if ON_CI:
-            pytest.fail(f"no MNIST copy at {MNIST_DIR} on CI: set MNIST_DIR to a folder "
-                        "holding the four official .gz files")
-        pytest.skip(f"no MNIST copy at {MNIST_DIR}: set MNIST_DIR to run the training test")
-    from nblib.mnist import load_mnist
-    return load_mnist(MNIST_DIR)
+    return offline_mnist()
 
 
 def train_small(data, seed):

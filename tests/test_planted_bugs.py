@@ -18,7 +18,6 @@ import pytest
 import nblib.layers as layers
 from nblib.checks import CHECK_FAILED, FAIL, PASS, TODO, Choice
 from nblib.diagnostics import dead_relu_fractions, look_inside
-from nblib.mnist import load_mnist
 from nblib.planted_bugs import (
     BUGS,
     LEARNS,
@@ -32,18 +31,14 @@ from nblib.planted_bugs import (
     name_the_bug,
     planted_bug,
 )
-from tests.offline_data import MNIST_DIR, ON_CI
+from tests.offline_data import offline_mnist
 
 STUCK = "  Stuck? Run .hint() on this exercise, or .solution() to see one answer."
 
 
 @pytest.fixture(scope="module")
 def mnist():
-    if not MNIST_DIR.is_dir():
-        if ON_CI:
-            pytest.fail(f"no MNIST copy at {MNIST_DIR} on CI: set MNIST_DIR")
-        pytest.skip(f"no MNIST copy at {MNIST_DIR}: set MNIST_DIR to run this test")
-    return load_mnist(MNIST_DIR)
+    return offline_mnist()
 
 
 # --- seeds -----------------------------------------------------------------------------------------
