@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nblib.checks import Choice, Feedback, NotDone, error_text, format_value, where_raised
+from nblib.initialisation import glorot_normal
 
 #: The six bugs, in the order of the multiple choice (letters A to F), each with the part
 #: that carries it.
@@ -239,8 +240,7 @@ def _planted_loss(broken: bool):
 
 def _planted_init(broken: bool):
     def init(shape, rng):
-        scale = np.sqrt(2 / (shape[0] + shape[1]))
-        return rng.standard_normal(shape) * scale * (not broken)
+        return glorot_normal(shape, rng) * (not broken)     # broken: all zero
 
     return _Planted("init", init)
 
