@@ -583,10 +583,6 @@ def _stable(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _naive(z):
-    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-
-
 def _over_columns(z):
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
