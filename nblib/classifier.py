@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 import nblib.engine
 import nblib.nn
 from nblib.activations import sigmoid
-from nblib.engine import collector_paused, weighted_sum
+from nblib.engine import ValueOverflowWarning, collector_paused, weighted_sum
 from nblib.losses import binary_cross_entropy_from_logit, binary_log_loss_from_logits, mse
 from nblib.nn import ACTIVATIONS, MLP
 
@@ -235,10 +235,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # The engine warns where inf or NaN appears (and backward() of NaN gradients):
                 # the checks here stop the fit with a clearer error instead.
-                for category in _ENGINE_OVERFLOW_WARNINGS:
-                    warnings.simplefilter("ignore", category)
-                warnings.filterwarnings("ignore", r"(Value overflow|backward\(\) from a value)",
-                                        RuntimeWarning)
+                warnings.simplefilter("ignore", ValueOverflowWarning)
+                warnings.filterwarnings("ignore", r"backward\(\) from a value", RuntimeWarning)
                 scores = [model(x) for x in X_batch]
                 data_loss = (sum(per_sample(z, float(t)) for z, t in zip(scores, y_batch))
                              / len(scores))
@@ -427,12 +425,7 @@ class TrainingDiverged(ValueError, FloatingPointError):
 
 
 #: The largest hidden layer (nblib.nn's limit).
-MAX_LAYER_SIZE = getattr(nblib.nn, "MAX_SIZE", 10**6)
-
-#: The engine's warning where an operation first gives inf or NaN (if this engine has one).
-_ENGINE_OVERFLOW_WARNINGS = tuple(
-    category for category in [getattr(nblib.engine, "ValueOverflowWarning", None)]
-    if isinstance(category, type) and issubclass(category, Warning))
+MAX_LAYER_SIZE = nblib.nn.MAX_SIZE
 
 #: What fit sets; a failed fit removes all of them.
 _FITTED_ATTRIBUTES = ("model_", "classes_", "history_", "n_iter_", "n_features_in_",
