@@ -52,8 +52,8 @@ PROXY_DIR = ROOT / "build" / "hub-proxy"
 NOTEBOOKS = ("01_neuron.ipynb", "06_mnist.ipynb")
 
 #: Variables passed on to the students' servers and kernels.
-PASSED_ON = ("MNIST_DIR", "NBLIB_CACHE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-             "MKL_NUM_THREADS")
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+PASSED_ON = ("MNIST_DIR", "NBLIB_CACHE", *BLAS_THREADS)
 
 
 class Missing(RuntimeError):
@@ -385,9 +385,11 @@ def run_class(users: int, notebooks=NOTEBOOKS, log=print) -> dict:
     try:
         origin = work / "origin" / "nn-from-scratch"     # named like the GitHub repository
         subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(origin)], check=True)
-        # the spawner passes on only a few variables: these by name (`make test` sets
-        # one BLAS thread per process: with a kernel per student, more only contend)
-        env = {k: os.environ[k] for k in PASSED_ON if os.environ.get(k)}
+        # the spawner passes on only a few variables: these by name.  One BLAS thread per
+        # process unless set otherwise: with a kernel per student, more only contend (8
+        # students on 2 cores with multi-threaded BLAS did not finish 06 in 5 minutes)
+        env = {**{k: "1" for k in BLAS_THREADS},
+               **{k: os.environ[k] for k in PASSED_ON if os.environ.get(k)}}
         hub = Hub(work, names, env)
         memory = Memory()
         try:
