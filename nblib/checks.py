@@ -30,11 +30,19 @@ that raised it.  Should a check itself fail on an answer nobody foresaw, a last
 safety net (:meth:`Feedback.__init_subclass__`) turns that into a verdict line
 too, saying that the check could not handle the answer.
 
+For a program (``make grade``, tools/grading), every verdict is also a record: the
+check's ``.record`` holds the exercise, the verdict and the diagnosed mistake's id and
+message (see :func:`note_mistake`).  When the environment variable
+:data:`REPORT_VARIABLE` is set, as the grader sets it, the check also displays that
+record as a MIME bundle of type :data:`CHECK_MIME` next to the printed line; students
+never see it, and stored notebooks never hold it.
+
 Notebook-specific exercises are defined in :mod:`nblib.exercises`.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
 import inspect
@@ -69,6 +77,16 @@ NOT_RIGHT = "is not right"
 
 #: The longest text a message shows of a value or an error, in characters.
 _LONGEST = 100
+
+#: The MIME type of a check's machine-readable record (see :meth:`Feedback._report`).
+CHECK_MIME = "application/vnd.nblib.check+json"
+
+#: When this environment variable is set (to anything but "" or "0"), each check also
+#: displays its record as a :data:`CHECK_MIME` bundle, for the grader to read.
+REPORT_VARIABLE = "NBLIB_CHECK_REPORT"
+
+#: The verdicts of a record, by the symbol printed.
+VERDICTS = {PASS: "pass", FAIL: "fail", TODO: "todo"}
 
 
 # --- reading what a student gave, without trusting it --------------------------------------
@@ -594,6 +612,9 @@ class Mistake:
     tol : float, optional
         How close counts as the same.  Default: :data:`VALUE_MISTAKE_TOL` for
         ``value``, the exercise's own tolerance for ``function``.
+    id : str, optional
+        The name a grader files this mistake under (see :func:`mistake_id`); by
+        default made from the first words of ``message``.
     """
 
     message: str
@@ -602,6 +623,12 @@ class Mistake:
     error: str | None = None
     when: Callable | None = None
     tol: float | None = None
+    id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """This mistake's id: ``id`` when given, else :func:`mistake_id` of the message."""
+        return self.id or mistake_id(self.message)
 
     def __post_init__(self):
         if not isinstance(self.message, str) or not self.message.strip():
@@ -649,6 +676,36 @@ class Mistake:
                                                 equal_nan=True)
 
 
+def mistake_id(message: str, words: int = 8) -> str:
+    """A short, stable name for a diagnosed mistake: the first ``words`` words of its message.
+
+    E.g. "the bias is missing: add b to the weighted sum ..." ->
+    ``"the-bias-is-missing-add-b-to-the"``.  A grader counts students by it, so two
+    different mistakes of one exercise must not share it (tests/test_grading.py checks).
+    """
+    return "-".join(re.findall(r"[a-z0-9]+", str(message).lower())[:words]) or "mistake"
+
+
+#: The mistakes diagnosed during the check now running (one list per check call).
+_diagnosed: contextvars.ContextVar[list | None] = contextvars.ContextVar("diagnosed",
+                                                                           default=None)
+
+
+def note_mistake(message: str, id: str | None = None) -> str:
+    """Record that the running check diagnosed a mistake; return ``message`` unchanged.
+
+    For checks that recognise mistakes their own way (a table of mistaken formulas)
+    rather than with :class:`Mistake` objects: ``return note_mistake(message)`` where
+    the diagnosis is made.  The check's record, and so the grader, then files the
+    student under ``id`` (default :func:`mistake_id` of ``message``) with this message.
+    Outside a check it does nothing but return ``message``.
+    """
+    noted = _diagnosed.get()
+    if noted is not None:
+        noted.append({"id": id or mistake_id(message), "message": str(message)})
+    return message
+
+
 class NotDone(str):
     """A verdict that is not "wrong" but "not attempted yet": what to do first.
 
@@ -680,15 +737,22 @@ def _answers_every_submission(check: Callable) -> Callable:
         given = [*answer, *named.values()]
         if len(given) != 1:
             self.passed = False
-            print(f"{FAIL} {self.name}: give the check your answer, one argument: "
-                  ".check(your_answer)")
+            line = (f"{FAIL} {self.name}: give the check your answer, one argument: "
+                    ".check(your_answer)")
+            print(line)
+            self._publish(FAIL, line, None)
             return
+        token = _diagnosed.set([])
         try:
             check(self, given[0])
         except Exception as error:
             self.passed = False
-            print(f"{FAIL} {self.name}: {CHECK_FAILED} ({error_text(error)}). That is a bug "
-                  "in the check: please report it, with your answer.")
+            line = (f"{FAIL} {self.name}: {CHECK_FAILED} ({error_text(error)}). That is a bug "
+                    "in the check: please report it, with your answer.")
+            print(line)
+            self._publish(FAIL, line, {"id": "check-failed", "message": CHECK_FAILED})
+        finally:
+            _diagnosed.reset(token)
     return safe_check
 
 
@@ -707,21 +771,53 @@ class Feedback:
         if "check" in cls.__dict__:
             cls.check = _answers_every_submission(cls.__dict__["check"])
 
+    #: The last verdict as a record (see :meth:`_publish`); None before the first check.
+    record: dict | None = None
+
     def _report(self, problem: str | None, praise: str = "") -> None:
         """Print "✓ Correct!" when ``problem`` is None, else "✗" with the problem; set ``passed``.
 
-        A :class:`NotDone` problem prints "○ ...: not done yet" instead.
+        A :class:`NotDone` problem prints "○ ...: not done yet" instead.  The verdict
+        is also kept as a record (:meth:`_publish`), with the mistake the check
+        diagnosed, if any (:func:`note_mistake`).
         """
         self.passed = problem is None
         if self.passed:
-            print(f"{PASS} Correct! {self.name}{praise}")
+            line = f"{PASS} Correct! {self.name}{praise}"
+            print(line)
+            self._publish(PASS, line, None)
             return
         if isinstance(problem, NotDone):
-            print(f"{TODO} {self.name}: not done yet: {problem}")
+            line = f"{TODO} {self.name}: not done yet: {problem}"
+            print(line)
+            self._publish(TODO, line, None)
             return
-        print(f"{FAIL} {self.name}: {problem}")
+        line = f"{FAIL} {self.name}: {problem}"
+        print(line)
         if self.hint_text:
             print("  Stuck? Run .hint() on this exercise, or .solution() to see one answer.")
+        noted = _diagnosed.get() or []
+        self._publish(FAIL, line, noted[-1] if noted else None)
+
+    def _publish(self, symbol: str, line: str, mistake: dict | None) -> None:
+        """Keep the verdict as ``self.record``; display it for the grader when asked to.
+
+        The record: ``{"exercise": name, "verdict": "pass" | "fail" | "todo",
+        "message": the printed line, "mistake": {"id", "message"} or None}``.  It is
+        displayed as a :data:`CHECK_MIME` bundle only when :data:`REPORT_VARIABLE` is
+        set and an IPython kernel runs the check.
+        """
+        self.record = {"exercise": self.name, "verdict": VERDICTS[symbol], "message": line,
+                       "mistake": mistake}
+        if os.environ.get(REPORT_VARIABLE, "") in ("", "0"):
+            return
+        try:
+            from IPython import get_ipython
+            from IPython.display import publish_display_data
+        except ImportError:  # no IPython: nothing to display to
+            return
+        if get_ipython() is not None:
+            publish_display_data({CHECK_MIME: self.record})
 
     def hint(self) -> None:
         """Print a hint."""
@@ -888,6 +984,7 @@ class Exercise(Feedback):
         """The first of this exercise's mistakes that explains the outcomes, if any."""
         for mistake in self.mistakes:
             if mistake.matches(outcomes, self.tol):
+                note_mistake(mistake.message, mistake.key)
                 return mistake
         return None
 
@@ -943,7 +1040,7 @@ class Choice(Feedback):
         elif letter not in self.options:
             message = f"{format_value(choice)} is not one of the options: choose one of {letters}"
         elif letter != self.answer:
-            message = f"not {letter}: {self.why_not[letter]}"
+            message = note_mistake(f"not {letter}: {self.why_not[letter]}", f"chose-{letter}")
         else:
             message = None
         self._report(message)

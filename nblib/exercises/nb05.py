@@ -27,6 +27,7 @@ from nblib.checks import (
     error_text,
     format_value,
     function_name,
+    note_mistake,
     wrong_signature,
 )
 from nblib.engine import Value
@@ -197,7 +198,7 @@ class WeightArraysExercise(Feedback):
         for mistake in self.mistakes:
             outcome = _Outcome((), expected, got, problem="wrong")
             if mistake.matches([outcome], 0.0):
-                return mistake.message
+                return note_mistake(mistake.message, mistake.key)
         if got is None:
             return "returned None (did you forget `return W, b`?)"
         if not _is_pair(got):

@@ -39,6 +39,7 @@ from nblib.checks import (
     error_text,
     format_value,
     function_name,
+    note_mistake,
     stub_not_done,
     where_raised,
     wrong_signature,
@@ -379,7 +380,7 @@ def _part_problem(name, part, right, X, W, dY) -> str | None:
     for mistake, message in _DENSE_MISTAKES[name]:
         wrong = attempt(mistake, (X, W, dY))
         if wrong.error is None and _agrees(numbers, np.asarray(wrong.got, dtype=np.float64)):
-            return f"{name} is {message}"
+            return note_mistake(f"{name} is {message}")
     if numbers.shape != right.shape:
         if numbers.T.shape == right.shape and _agrees(numbers.T, right):
             return f"{name} is transposed: it must have {like}"
@@ -493,7 +494,7 @@ class ReLUExercise(_Chooser, Feedback):
                 return f"{said}: did you forget `return`?", largest
             for mistake, message in _RELU_MISTAKES:
                 if _close(result.got, mistake(X, dY), 0, 1e-12):
-                    return f"{said}: {message}", largest
+                    return f"{said}: {note_mistake(message)}", largest
             return f"{said}, which {describe_wrong(result.got, right, 1e-12)}", largest
         return None, largest
 
@@ -685,6 +686,8 @@ class SoftmaxCrossEntropyExercise(_Chooser, Feedback):
             message = next((message for mistake, message in _SCE_MISTAKES
                             if all(_mistaken_alike(mistake, case, other)
                                    for case, other in zip(_SCE_CASES, results))), None)
+            if message is not None:
+                note_mistake(message)
             if result.error is not None:
                 said = _raised(call, result)
                 return (said if message is None else f"{said}: {message}"), 0.0
@@ -895,7 +898,7 @@ class SGDExercise(_Chooser, Feedback):
                 if result.error is not None:
                     said = _raised(f"{call}.step(model), step {t + 1}", result)
                     if not isinstance(said, NotDone) and "broadcast" in said:
-                        return f"{said}: {dict(_SGD_MISTAKES)['shared']}"
+                        return f"{said}: {note_mistake(dict(_SGD_MISTAKES)['shared'])}"
                     return said
                 if any(a is not b for a, b in zip(model.params, originals)):
                     return ("your step replaced the model's arrays: update them in place "
@@ -913,7 +916,7 @@ class SGDExercise(_Chooser, Feedback):
         for kind, message in _SGD_MISTAKES:
             wrong = [_trajectory(_rule(kind), run) for run in _SGD_RUNS]
             if all(_same_trajectory(g, w) for g, w in zip(got, wrong)):
-                return message
+                return note_mistake(message)
         first = next(i for i, (g, w) in enumerate(zip(got, rights[0]))
                      if not _same_trajectory(g, w))
         lr, momentum, schedule, _, _ = _SGD_RUNS[first]
