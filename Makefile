@@ -133,5 +133,15 @@ html-instructor: setup
 
 editions: slides student html html-instructor
 
+# --- the repository address ---------------------------------------------------------
+# One setting, pyproject.toml's [project.urls] Repository, written into README.md's Binder
+# badge and nbgitpuller links and deploy/zero-to-jupyterhub/config.yaml by
+# tools/course_links.py (standard library only: needs no environment).  Set it with
+#   make links REPOSITORY=https://github.com/you/nn-from-scratch
+# `make links` alone rewrites them from the current setting.
+.PHONY: links
+links:
+	$(PYTHON) tools/course_links.py $(if $(REPOSITORY),--repository "$(REPOSITORY)")
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache nblib.egg-info

@@ -78,6 +78,9 @@ RUN = [
     'make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"',
     "make lab-student",
     "make present",
+    # last: it sets the copy's repository address (pyproject.toml); tests/
+    # test_repository_address.py checks what it writes
+    "make links REPOSITORY=https://github.com/you/nn-from-scratch",
 ]
 
 BASH_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)
