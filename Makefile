@@ -143,5 +143,15 @@ editions: slides student html html-instructor
 links:
 	$(PYTHON) tools/course_links.py $(if $(REPOSITORY),--repository "$(REPOSITORY)")
 
+# --- the spreadsheet companion ------------------------------------------------------
+# Notebooks 01 and 03 as live formulas: build/spreadsheets/01_neuron.xlsx and
+# 03_logistic_regression.xlsx, written by tools/spreadsheets.py with openpyxl (in the `test`
+# extra, with the `formulas` engine its tests recalculate them with).  Students download
+# the copies in notebooks/spreadsheets/, which tests/test_spreadsheets.py checks against
+# the tool; after changing it: .venv/bin/python tools/spreadsheets.py notebooks/spreadsheets
+.PHONY: spreadsheets
+spreadsheets: setup-test
+	$(BIN)/python tools/spreadsheets.py build/spreadsheets
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache nblib.egg-info
