@@ -133,6 +133,22 @@ html-instructor: setup
 
 editions: slides student html html-instructor
 
+# --- grading a class (README, "Grade a class") ---------------------------------------
+# make grade SUBMISSIONS=folder: every student-edition notebook in the folder (alice.ipynb,
+# or bob/01_neuron.ipynb), each in a fresh kernel of its own, GRADE_JOBS at once (default:
+# one per core); writes build/grades/gradebook.csv and build/grades/report.html.
+# GRADE_ARGS passes more, e.g. GRADE_ARGS="--time-limit 600 --memory-limit 8192".
+GRADE_JOBS ?=
+GRADE_ARGS ?=
+.PHONY: grade
+grade: setup
+	@[ -n "$(SUBMISSIONS)" ] || { echo "make grade SUBMISSIONS=folder: say which folder holds \
+	the students' notebooks"; exit 2; }
+	OPENBLAS_NUM_THREADS=$(BLAS_THREADS) OMP_NUM_THREADS=$(BLAS_THREADS) \
+	MKL_NUM_THREADS=$(BLAS_THREADS) \
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --out build/grades \
+	    $(if $(GRADE_JOBS),--jobs $(GRADE_JOBS)) $(GRADE_ARGS)
+
 # --- the repository address ---------------------------------------------------------
 # One setting, pyproject.toml's [project.urls] Repository, written into README.md's Binder
 # badge and nbgitpuller links and deploy/zero-to-jupyterhub/config.yaml by
