@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextvars
 import copy
 import functools
+import hashlib
 import inspect
 import math
 import os
@@ -676,14 +677,17 @@ class Mistake:
                                                 equal_nan=True)
 
 
-def mistake_id(message: str, words: int = 8) -> str:
-    """A short, stable name for a diagnosed mistake: the first ``words`` words of its message.
+def mistake_id(message: str, words: int = 6) -> str:
+    """A short, stable name for a diagnosed mistake: its first words and a hash of it all.
 
     E.g. "the bias is missing: add b to the weighted sum ..." ->
-    ``"the-bias-is-missing-add-b-to-the"``.  A grader counts students by it, so two
-    different mistakes of one exercise must not share it (tests/test_grading.py checks).
+    ``"the-bias-is-missing-add-b-3f9c1a"``.  A grader counts students by it; the hash
+    keeps apart two messages that begin alike ("the step lr·f'(x)" and "the step
+    -lr·f'(x)").
     """
-    return "-".join(re.findall(r"[a-z0-9]+", str(message).lower())[:words]) or "mistake"
+    text = str(message)
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words]) or "mistake"
+    return f"{slug}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
 
 
 #: The mistakes diagnosed during the check now running (one list per check call).
