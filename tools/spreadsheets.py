@@ -39,6 +39,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.marker import Marker
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -114,7 +115,7 @@ def neuron_workbook() -> Workbook:
         "Every number right of the labels is a formula of the yellow cells: z = w1·width + "
         "w2·height + b, ŷ = σ(z), decision = 1 (accept) when ŷ ≥ 0.5.",
         "The chart colours each bun by the sheet's decision (blue: the neuron accepts, orange: "
-        "it rejects); the marker is the inspector's label (circle: accepted, square: rejected).",
+        "it rejects); rows in red: the decision differs from the inspector's label y.",
         "Try: beat 72.5 % (always accept); set b to 21 and watch the line move without "
         "turning; double w1, w2 and b: the line stays, ŷ gets surer; find 90 %.",
     ])
@@ -132,7 +133,7 @@ def neuron_workbook() -> Workbook:
     first, last = 14, 13 + len(y)
     ws["A10"] = "accuracy"
     ws["A10"].font = BOLD
-    ws["B10"] = f"=AVERAGE(H{first}:H{last})"
+    ws["B10"] = f"=SUMPRODUCT((G{first}:G{last}=D{first}:D{last})*1)/COUNT(D{first}:D{last})"
     ws["B10"].number_format = "0.0%"
     ws["A11"] = "buns accepted by the neuron"
     ws["A11"].font = BOLD
@@ -141,8 +142,7 @@ def neuron_workbook() -> Workbook:
     ws["C7"].font = NOTE
 
     header_row(ws, 13, ["bun", "width x1 (cm)", "height x2 (cm)", "label y", "z", "ŷ = σ(z)",
-                        "decision", "correct", "accepts, label 1", "accepts, label 0",
-                        "rejects, label 1", "rejects, label 0"])
+                        "decision", "chart: accepted", "chart: rejected"])
     for i, ((width, height), label) in enumerate(zip(X, y)):
         r = first + i
         ws.cell(row=r, column=1, value=i + 1)
@@ -152,22 +152,24 @@ def neuron_workbook() -> Workbook:
         ws.cell(row=r, column=5, value=f"=w_1*B{r}+w_2*C{r}+bias")
         ws.cell(row=r, column=6, value=f"=IF(E{r}>=0,1/(1+EXP(-E{r})),EXP(E{r})/(1+EXP(E{r})))")
         ws.cell(row=r, column=7, value=f"=IF(F{r}>=0.5,1,0)")
-        ws.cell(row=r, column=8, value=f"=IF(G{r}=D{r},1,0)")
-        # The chart's four series: a bun's height where it belongs to the series, else #N/A
-        # (a chart skips #N/A), so the colours follow the decision as it is recomputed.
-        for column, (decision, kind) in enumerate(((1, 1), (1, 0), (0, 1), (0, 0)), start=9):
-            ws.cell(row=r, column=column,
-                    value=f"=IF(AND(G{r}={decision},D{r}={kind}),C{r},NA())")
+        # The chart's two series: a bun's height in the series of its decision, #N/A in the
+        # other (a chart skips #N/A), so the colours follow the decision as it is recomputed.
+        ws.cell(row=r, column=8, value=f"=IF(G{r}=1,C{r},NA())")
+        ws.cell(row=r, column=9, value=f"=IF(G{r}=0,C{r},NA())")
         ws.cell(row=r, column=5).number_format = "0.0000"
         ws.cell(row=r, column=6).number_format = "0.0000"
 
+    # A wrong decision shows as a red row (formatting only: no cell depends on it).
+    ws.conditional_formatting.add(f"A{first}:G{last}", FormulaRule(
+        formula=[f"$G{first}<>$D{first}"], fill=PatternFill("solid", bgColor="F4CCCC")))
+
     # The decision boundary w1·x1 + w2·x2 + b = 0 at the chart's left and right edges.
-    header_row(ws, 13, ["boundary x1", "boundary x2"], first_column=14)
+    header_row(ws, 13, ["boundary x1", "boundary x2"], first_column=11)
     for r, x_edge in ((14, 3.5), (15, 7.5)):
-        ws.cell(row=r, column=14, value=x_edge)
-        ws.cell(row=r, column=15, value=f"=IF(w_2=0,NA(),-(w_1*N{r}+bias)/w_2)")
-    ws["N16"] = "(where z = 0: the decision boundary; none drawn when w2 = 0)"
-    ws["N16"].font = NOTE
+        ws.cell(row=r, column=11, value=x_edge)
+        ws.cell(row=r, column=12, value=f"=IF(w_2=0,NA(),-(w_1*K{r}+bias)/w_2)")
+    ws["K16"] = "(where z = 0: the decision boundary; none drawn when w2 = 0)"
+    ws["K16"].font = NOTE
 
     chart = ScatterChart()
     chart.title = "The buns, coloured by the sheet's decision"
@@ -178,30 +180,27 @@ def neuron_workbook() -> Workbook:
     chart.y_axis.scaling.min, chart.y_axis.scaling.max = 2.0, 5.0
     chart.x_axis.delete = chart.y_axis.delete = False
     widths = Reference(ws, min_col=2, min_row=first, max_row=last)
-    looks = [("accepted by the neuron, label accept", BLUE, "circle"),
-             ("accepted by the neuron, label reject", BLUE, "square"),
-             ("rejected by the neuron, label accept", ORANGE, "circle"),
-             ("rejected by the neuron, label reject", ORANGE, "square")]
-    for column, (title, colour, symbol) in enumerate(looks, start=9):
+    looks = [("accepted by the neuron", BLUE), ("rejected by the neuron", ORANGE)]
+    for column, (title, colour) in enumerate(looks, start=8):
         heights = Reference(ws, min_col=column, min_row=first, max_row=last)
         series = Series(heights, widths, title=title)
-        series.marker = Marker(symbol=symbol, size=6)
+        series.marker = Marker(symbol="circle", size=6)
         series.marker.graphicalProperties.solidFill = colour
         series.marker.graphicalProperties.line.solidFill = colour
         series.graphicalProperties.line.noFill = True
         chart.series.append(series)
-    boundary = Series(Reference(ws, min_col=15, min_row=14, max_row=15),
-                      Reference(ws, min_col=14, min_row=14, max_row=15),
+    boundary = Series(Reference(ws, min_col=12, min_row=14, max_row=15),
+                      Reference(ws, min_col=11, min_row=14, max_row=15),
                       title="decision boundary (z = 0)")
     boundary.marker = Marker(symbol="none")
     boundary.graphicalProperties.line.solidFill = GREY
     boundary.graphicalProperties.line.width = 25400      # 2 pt
     chart.series.append(boundary)
     chart.width, chart.height = 18, 12
-    ws.add_chart(chart, "Q2")
+    ws.add_chart(chart, "N2")
 
     ws.column_dimensions["A"].width = 26
-    for column in range(2, 16):
+    for column in range(2, 13):
         ws.column_dimensions[get_column_letter(column)].width = 12
     ws.freeze_panes = "A14"
     return wb
