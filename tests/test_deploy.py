@@ -230,6 +230,7 @@ def test_the_readme_figures_agree_with_the_config_and_the_measurements():
     assert found, "README: no 'peaked at about N MB'"
     assert int(found.group(1)) == round(peak_per_student_mib(), -1)
     assert "version 4.4.0" in text and CHART.name.endswith("4.4.0")
+    assert "idle servers stopped after an hour" in text and config()["cull"]["timeout"] == 3600
 
 
 # --- the default URL opens nbgitpuller ------------------------------------------------------------
