@@ -121,6 +121,10 @@ def write_class(folder: Path, student_edition_path: Path) -> dict[str, Expected]
                 ids.append(None)
         hand_in(f"mistakes_{number}", _with_answers(edition, answers), Expected(marks, ids))
 
+    hand_in("undiagnosed", _with_answers(edition, {
+        0: _function(0, "return 0.5"), 1: RIGHT[1], 2: RIGHT[2]}),
+        Expected(["✗", "✓", "✓"]))    # a wrong answer no typical mistake explains
+
     (folder / "invalid_json.ipynb").write_text('{"cells": [{"cell_type": "code", ')
     expected["invalid_json"] = Expected(None, problem="invalid JSON")
 

@@ -288,6 +288,9 @@ def test_the_report_ranks_the_class_mistakes_with_the_checks_messages(graded_cla
     assert "2 students</span>" in page and "<svg" in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "the report must work offline"
     assert "invalid JSON" in page and "time limit" in page
+    other = next(m for m in first["mistakes"] if m["id"] == "undiagnosed")
+    assert other["students"] == ["undiagnosed"]
+    assert "what each check said" in page and "neuron_output(x=" in page
 
 
 def test_grading_the_real_notebook_01(tmp_path):

@@ -61,6 +61,11 @@ NOT_RUN = {
                                                 "micrograd and takes minutes",
     "python benchmarks/classifier_vs_sklearn.py": "a benchmark, run by hand",
     "python benchmarks/graph_sizes.py": "a benchmark, run by hand",
+    "make grade SUBMISSIONS=path/to/folder": "needs a folder of students' notebooks: "
+        "tests/test_grading.py grades a synthetic class with tools/grade.py, which this "
+        "runs, and checks the command make runs",
+    "make grade": "the students' section names it; without SUBMISSIONS it only asks for "
+                  "the folder (tests/test_grading.py checks that)",
 }
 
 #: Commands this test runs: each in the copy, in the order of this list (later ones

@@ -100,6 +100,7 @@ def exercise_summary(results: list[Result], course: dict[str, CourseNotebook]) -
         counts = Counter()
         mistakes: dict[str, dict] = {}
         students = defaultdict(set)
+        lines: dict[str, str] = {}              # student -> the line, for undiagnosed ones
         name = key
         for (student, _), result in chosen.items():
             for verdict in result.verdicts:
@@ -113,13 +114,16 @@ def exercise_summary(results: list[Result], course: dict[str, CourseNotebook]) -
                                                              "mistake recognised)"}
                     mistakes.setdefault(mistake["id"], mistake)
                     students[mistake["id"]].add(student)
+                    if not verdict.mistake:     # each says something else: keep their lines
+                        lines[student] = verdict.message
         ranked = sorted(mistakes, key=lambda id_: (-len(students[id_]), id_ == "undiagnosed",
                                                    id_))
         graded = sum(counts.values())
         summary.append({"key": key, "name": name, "graded": graded, "pass": counts[PASS],
                         "fail": counts[FAIL], "todo": counts[TODO],
                         "mistakes": [{**mistakes[id_], "students": sorted(students[id_])}
-                                     for id_ in ranked]})
+                                     for id_ in ranked],
+                        "undiagnosed": dict(sorted(lines.items()))})
     return summary
 
 
@@ -185,7 +189,8 @@ def write_html(results: list[Result], course: dict[str, CourseNotebook], path: P
     if summary:
         parts += ["<h2>What to teach next</h2>", f"<figure>{_figure_svg(summary)}</figure>"]
     for entry in summary:
-        rate = f"{entry['pass']}/{entry['graded']}" if entry["graded"] else "none graded"
+        rate = (f"{entry['pass']}/{entry['graded']} ({entry['pass'] / entry['graded']:.0%})"
+                if entry["graded"] else "none graded")
         parts.append(f"<h3>{e(entry['key'])}: {e(entry['name'])}</h3><p>"
                      f"<span class='pass'>✓ {rate} passed</span>, "
                      f"<span class='fail'>✗ {entry['fail']} failed</span>, "
@@ -195,7 +200,12 @@ def write_html(results: list[Result], course: dict[str, CourseNotebook], path: P
                          "</tr>")
             for mistake in entry["mistakes"]:
                 count = len(mistake["students"])
-                parts.append(f"<tr><td>{e(mistake['message'])}</td><td><span class='count'>"
+                said = e(mistake["message"])
+                if mistake["id"] == "undiagnosed":
+                    said += "<details><summary>what each check said</summary><ul>" + "".join(
+                        f"<li>{e(student)}: {e(line)}</li>"
+                        for student, line in entry["undiagnosed"].items()) + "</ul></details>"
+                parts.append(f"<tr><td>{said}</td><td><span class='count'>"
                              f"{count} student{'s' if count != 1 else ''}</span>: "
                              f"{e(', '.join(mistake['students']))}</td></tr>")
             parts.append("</table>")
