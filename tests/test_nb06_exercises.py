@@ -37,12 +37,25 @@ def build(exercise_name: str, *changes: tuple[str, str]):
     return namespace[NAMES[exercise_name]]
 
 
+#: Every mistake the checks recognise from a table of mistaken formulas.
+TABLE_MESSAGES = [message for mistakes in nb06._DENSE_MISTAKES.values()
+                  for _, message in mistakes] + [
+    message for _, message in [*nb06._RELU_MISTAKES, *nb06._SCE_MISTAKES, *nb06._SGD_MISTAKES]]
+
+
 def verdict(exercise, answer) -> str:
+    """The check's printed verdict; its record (what `make grade` reads) must say the same,
+    and file a mistake from the tables under that mistake."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exercise.check(answer)
     text = out.getvalue()
     assert CHECK_FAILED not in text and "Traceback" not in text, text
+    record = exercise.record
+    assert record["message"] == text.splitlines()[0] and record["exercise"] == exercise.name
+    shown = [message for message in TABLE_MESSAGES if message in text]
+    if shown:
+        assert record["mistake"] and any(m in record["mistake"]["message"] for m in shown), record
     return text
 
 
