@@ -78,7 +78,8 @@ def check_links_follow(root: Path, address: str) -> None:
     assert query["repo"] == address
     assert (root / query["urlpath"].removeprefix(f"lab/tree/{folder}/")).is_file()
     image = config["singleuser"]["image"]
-    assert image["name"] == course_links.image_name(address)
+    assert course_links.PLACEHOLDER_NAME not in image["name"] or course_links.is_placeholder(
+        address)
     command = course_links.build_command(address, f"{image['name']}:{image['tag']}")
     assert f"```\n{command}\n```" in readme, "README: no repo2docker command for the image"
 
@@ -195,6 +196,22 @@ def test_a_host_without_a_known_registry_needs_the_image_name(tmp_path):
     assert placeholders(root) == []
     assert "https://mybinder.org/v2/git/https%3A%2F%2Fgit.example.edu%2Fml%2Fcourse/main?" in read(
         root, "README.md")
+
+
+def test_an_image_name_set_by_hand_is_kept(tmp_path):
+    root = copy_of_repository(tmp_path)
+    config = root / "deploy" / "zero-to-jupyterhub" / "config.yaml"
+    subprocess.run(["make", "links", f"REPOSITORY={REAL}"], cwd=root, check=True,
+                   capture_output=True)
+    assert "name: ghcr.io/me/course  # written by make links" in config.read_text()
+    config.write_text(config.read_text().replace("ghcr.io/me/course", "docker.io/me/nn"))
+    subprocess.run(["make", "links", "REPOSITORY=https://github.com/me/course2"], cwd=root,
+                   check=True, capture_output=True)
+    text = config.read_text()
+    assert "name: docker.io/me/nn  # written by make links" in text
+    assert "--image-name docker.io/me/nn:1" in text and "github.com/me/course2" in text
+    assert "--image-name docker.io/me/nn:1" in read(root, "README.md")
+    check_links_follow(root, "https://github.com/me/course2")
 
 
 @pytest.mark.parametrize("address", ["git@github.com:me/course.git", "http://github.com/me/course",

@@ -6,8 +6,10 @@ writes:
 - README.md, between the ``course-links`` markers in the instructor section: the Binder
   badge, the nbgitpuller link that opens the contents, a link per notebook (Binder and
   nbgitpuller) and the repo2docker command that builds the students' image;
-- deploy/zero-to-jupyterhub/config.yaml: the image name (the lines marked ``make links``)
-  and ``singleuser.defaultUrl``, the nbgitpuller page a new server opens.
+- deploy/zero-to-jupyterhub/config.yaml (the lines marked ``make links``): the image's
+  name (ghcr.io or GitLab's registry, unless set by hand for another registry), the
+  repo2docker command that builds it, and ``singleuser.defaultUrl``, the nbgitpuller page
+  a new server opens.
 
     python tools/course_links.py                     # rewrite them from the setting
     python tools/course_links.py --repository URL    # change the setting, then rewrite
@@ -24,6 +26,7 @@ only, so that it runs before the course's environment exists.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -142,8 +145,6 @@ def image_name(address: str) -> str | None:
 
 def notebooks(root: Path = ROOT) -> list[tuple[str, str]]:
     """(path from the repository's root, title) of each numbered notebook, in order."""
-    import json
-
     found = []
     for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         title = path.stem
@@ -182,16 +183,19 @@ def build_command(address: str, image: str) -> str:
             f"    {normalise(address)}")
 
 
-def written_config(config: str, address: str) -> str:
-    """config.yaml with the image name, its build command and defaultUrl for ``address``."""
+def written_config(config: str, address: str, previous: str | None = None) -> str:
+    """config.yaml with the image's build command and defaultUrl for ``address``, and the
+    image's name while it is the one derived from the ``previous`` address (or the
+    placeholder's): a name set by hand, for another registry, is kept."""
     name, tag = config_image(config)
-    derived = image_name(address)
-    if derived is None and PLACEHOLDER_NAME in name.lower():
-        raise AddressError(
-            f"{urlsplit(address).netloc} has no registry this tool knows: set "
-            f"singleuser.image.name in {CONFIG.relative_to(ROOT)} to your registry's name "
-            "for the image (keep its '# written by make links' comment), then run this again")
-    name = derived or name
+    if PLACEHOLDER_NAME in name.lower() or name == image_name(previous or address):
+        name = image_name(address)
+        if name is None:
+            raise AddressError(
+                f"{urlsplit(address).netloc} has no registry this tool knows: set "
+                f"singleuser.image.name in {CONFIG.relative_to(ROOT)} to your registry's "
+                "name for the image (keep its '# written by make links' comment), then "
+                "run this again")
     config = IMAGE_LINE.sub(lambda m: m.group(1) + name + m.group(3), config, count=1)
     command = build_command(address, f"{name}:{tag}").splitlines()
     if not BUILD_COMMAND.search(config):
@@ -260,10 +264,11 @@ def write_all(root: Path = ROOT, address: str | None = None) -> list[Path]:
              "readme": root / README.relative_to(ROOT), "config": root / CONFIG.relative_to(ROOT)}
     old = {key: path.read_text(encoding="utf-8") for key, path in paths.items()}
     new = dict(old)
+    previous = normalise(read_repository(old["pyproject"]))
     if address is not None:
         new["pyproject"] = with_repository(old["pyproject"], normalise(address))
     address = normalise(read_repository(new["pyproject"]))
-    new["config"] = written_config(old["config"], address)
+    new["config"] = written_config(old["config"], address, previous)
     name, tag = config_image(new["config"])
     new["readme"] = written_readme(old["readme"], address, f"{name}:{tag}", root)
     changed = []
