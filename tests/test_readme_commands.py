@@ -78,6 +78,7 @@ RUN = [
     "make html",
     "make html-instructor",
     "make notebooks",
+    "make spreadsheets",
     'make test PYTEST_ARGS="tests/test_slides.py -k 01_neuron"',
     "make lab",
     'make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"',
@@ -262,6 +263,9 @@ def test_readme_command_runs(copy, command):
     elif command == "make html-instructor":
         page = (copy / "build" / "html-instructor" / "01_neuron.html").read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" in page
+    elif command == "make spreadsheets":
+        for name in ("01_neuron.xlsx", "03_logistic_regression.xlsx"):
+            assert (copy / "build" / "spreadsheets" / name).is_file(), output
     elif command == "make notebooks":
         assert not (ROOT / "notebooks").samefile(copy / "notebooks")
     elif command.startswith("make doctor"):
