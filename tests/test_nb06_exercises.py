@@ -409,6 +409,22 @@ def test_the_capstone_keeps_the_time_budget():
     assert text.startswith("✗") and "budget" in text, text
 
 
+def test_the_capstone_clock_counts_the_smaller_of_wall_clock_and_processor_time(monkeypatch):
+    """A crowded hub: the wall clock runs on while the kernel waits for a core; several BLAS
+    threads: the processor time runs faster than the wall clock.  Neither should fail a
+    student whose training is fast."""
+    for wall, cpu in ((300.0, 60.0), (60.0, 300.0), (200.0, 130.0)):
+        clocks = {"wall": 1000.0, "cpu": 10.0}
+        monkeypatch.setattr(nb06.time, "perf_counter", lambda: clocks["wall"])
+        monkeypatch.setattr(nb06.time, "process_time", lambda: clocks["cpu"])
+        nb06.exercise_6.start_clock()
+        clocks["wall"] += wall
+        clocks["cpu"] += cpu
+        nb06.exercise_6.stop_clock()
+        assert nb06.exercise_6.seconds == min(wall, cpu)
+    assert nb06.exercise_6.seconds > nb06.CAPSTONE_SECONDS      # both over: over budget
+
+
 def test_the_capstone_passes_a_trained_network_of_the_students_classes():
     """Trained briefly (transplanted weights from nblib's recipe would be quicker, but then
     the test would not be about the student's classes): 2 epochs of the solutions' code."""

@@ -1214,16 +1214,25 @@ class CapstoneExercise(Feedback):
     #: trained networks of their own (tests/test_nb06_exercises.py), rather than run the
     #: notebook's training cell.
     checks_a_trained_network = True
-    _started: float | None = field(default=None, init=False)
+    _started: tuple[float, float] | None = field(default=None, init=False)
 
     def start_clock(self) -> None:
         """Start timing the training (the first line of the training cell)."""
-        self._started, self.seconds = time.perf_counter(), None
+        self._started, self.seconds = (time.perf_counter(), time.process_time()), None
 
     def stop_clock(self) -> None:
-        """Stop timing (the last line of the training cell)."""
+        """Stop timing (the last line of the training cell).
+
+        ``seconds`` is the smaller of the wall-clock time and the processor time the
+        kernel used: on a crowded hub or under ``make grade``, where other students'
+        kernels share the cores, the wall clock runs on while this kernel waits, and
+        with several BLAS threads the processor time counts each thread; neither
+        should fail a student whose training is fast.
+        """
         if self._started is not None:
-            self.seconds = time.perf_counter() - self._started
+            wall, cpu = (time.perf_counter() - self._started[0],
+                         time.process_time() - self._started[1])
+            self.seconds = min(wall, cpu)
 
     def check(self, model) -> None:
         """Measure the student's network on the validation images and print the verdict."""
@@ -1253,8 +1262,8 @@ class CapstoneExercise(Feedback):
             return ("the training cell's clock did not run: run the whole training cell "
                     "(it starts with start_clock() and ends with stop_clock())")
         if self.seconds > CAPSTONE_SECONDS:
-            return (f"training took {self.seconds:.0f} s, more than the {CAPSTONE_SECONDS:.0f} s "
-                    "budget: the recipe takes seconds (is each batch converted once, and the "
+            return (f"training took {self.seconds:.0f} s of processor time, more than the "
+                    f"{CAPSTONE_SECONDS:.0f} s budget: the recipe takes seconds (is each batch converted once, and the "
                     "whole data set never converted at all?)")
         from nblib.mnist import to_float32
         X_val, y_val = _validation_data()
