@@ -383,7 +383,11 @@ def run_class(users: int, notebooks=NOTEBOOKS, log=print) -> dict:
     report: dict = {"users": users, "failures": []}
     failures = report["failures"]
     try:
-        origin = work / "origin" / "nn-from-scratch"     # named like the GitHub repository
+        link = readme_link()
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+        # named like the repository of the README's link (pyproject.toml's Repository), so
+        # that nbgitpuller clones into the folder the link's urlpath opens
+        origin = work / "origin" / query["repo"].rstrip("/").split("/")[-1].removesuffix(".git")
         subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(origin)], check=True)
         # the spawner passes on only a few variables: these by name.  One BLAS thread per
         # process unless set otherwise: with a kernel per student, more only contend (8
@@ -401,8 +405,6 @@ def run_class(users: int, notebooks=NOTEBOOKS, log=print) -> dict:
             report["servers_start_s"] = round(hub.start_servers(), 1)
             log(f"hub and {users} servers up in {time.monotonic() - begin:.1f} s")
 
-            link = readme_link()
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
             query["repo"] = origin.as_uri()
             query_string = urllib.parse.urlencode(query)
             student_link = link.split("?")[0].replace("https://<hub>", hub.url) + "?" + query_string
