@@ -371,7 +371,7 @@ def logistic_workbook() -> Workbook:
     chart.series[0].marker = Marker(symbol="circle", size=5)
     chart.legend = None
     chart.width, chart.height = 16, 9
-    inputs.add_chart(chart, "E6")
+    inputs.add_chart(chart, "H6")   # right of the table and of the settings' comments
     return wb
 
 
