@@ -67,7 +67,8 @@ def read(path: Path):
 # --- what the build writes --------------------------------------------------------------
 
 def test_every_notebook_has_a_page_and_nothing_else_is_written(site):
-    assert sorted(p.name for p in site.iterdir()) == sorted(PAGES + ["index.html"])
+    assert sorted(p.name for p in site.iterdir()) == sorted(PAGES + ["index.html",
+                                                                    *build_html.LINKED_FOLDERS])
     assert not list((ROOT / "notebooks").glob("*.html"))
 
 
@@ -254,7 +255,8 @@ def test_every_instructor_page_says_it_is_the_instructor_edition(instructor_site
         assert len(banner) == 1, name
         assert banner[0].get_text(strip=True).startswith("Instructor edition: contains the solutions")
         assert "(instructor edition)" in page.select_one("title").get_text(), name
-    assert sorted(p.name for p in instructor_site.iterdir()) == sorted(PAGES + ["index.html"])
+    assert sorted(p.name for p in instructor_site.iterdir()) == sorted(
+        PAGES + ["index.html", *build_html.LINKED_FOLDERS])
 
 
 # --- learning objectives are read robustly, and their absence stops the build -----------------

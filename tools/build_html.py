@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,9 @@ COURSE_NAME = "Neural networks from scratch"
 INDEX = "index.html"
 #: The notebooks' own contents page; on the site, index.html takes its place.
 CONTENTS_MD = "00_contents.md"
+#: Folders next to the notebooks that they link to (the spreadsheet companion of 01 and
+#: 03): copied next to the pages, so the same relative links work on the site.
+LINKED_FOLDERS = ("spreadsheets",)
 INTRODUCTION = ("Each notebook builds one idea in numpy and ends with exercises. Work through "
                 "them in order. These pages show every notebook with the outputs it stores; "
                 "to run the code and do the exercises, open the notebooks in JupyterLab.")
@@ -234,6 +238,10 @@ def build(out: Path | None = None, paths: list[Path] | None = None,
     html, _ = html_exporter.from_notebook_node(index, resources=resources)
     written.append(out / INDEX)
     written[-1].write_text(html, encoding="utf-8")
+
+    for folder in LINKED_FOLDERS:
+        if (NOTEBOOKS / folder).is_dir():
+            shutil.copytree(NOTEBOOKS / folder, out / folder, dirs_exist_ok=True)
     return written
 
 

@@ -103,6 +103,9 @@ def write_student_edition(out_dir: Path) -> list[Path]:
         nbformat.write(notebook, target)
         written.append(target)
     shutil.copy(ROOT / "notebooks" / "00_contents.md", out_dir / "00_contents.md")
+    # the workbooks that 01 and 03 link to (tools/spreadsheets.py)
+    shutil.copytree(ROOT / "notebooks" / "spreadsheets", out_dir / "spreadsheets",
+                    dirs_exist_ok=True)
     return written
 
 
