@@ -68,7 +68,7 @@ def read(path: Path):
 
 def test_every_notebook_has_a_page_and_nothing_else_is_written(site):
     assert sorted(p.name for p in site.iterdir()) == sorted(PAGES + ["index.html",
-                                                                    *build_html.LINKED_FOLDERS])
+                                                                    *student_edition.LINKED_FOLDERS])
     assert not list((ROOT / "notebooks").glob("*.html"))
 
 
@@ -256,7 +256,7 @@ def test_every_instructor_page_says_it_is_the_instructor_edition(instructor_site
         assert banner[0].get_text(strip=True).startswith("Instructor edition: contains the solutions")
         assert "(instructor edition)" in page.select_one("title").get_text(), name
     assert sorted(p.name for p in instructor_site.iterdir()) == sorted(
-        PAGES + ["index.html", *build_html.LINKED_FOLDERS])
+        PAGES + ["index.html", *student_edition.LINKED_FOLDERS])
 
 
 # --- learning objectives are read robustly, and their absence stops the build -----------------

@@ -18,6 +18,7 @@ import io
 import json
 import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 import matplotlib.image
@@ -111,6 +112,17 @@ def browser():
 def test_nothing_is_written_next_to_the_notebooks(decks):
     assert not list((ROOT / "notebooks").glob("*.html"))
     assert all(deck.parent == ROOT / "build" / "slides" for deck in decks.values())
+
+
+def test_every_relative_link_of_a_deck_opens_a_file(decks):
+    """The decks link to files beside the notebooks (01's and 03's workbooks): `make slides`
+    copies them beside the decks, so the links work in build/slides/ too."""
+    checked = 0
+    for deck in decks.values():
+        for target in re.findall(r"""<a [^>]*href=["']([^"'#:]+)["']""", deck.read_text()):
+            assert (deck.parent / urllib.parse.unquote(target)).is_file(), (deck.name, target)
+            checked += 1
+    assert checked >= 2
 
 
 #: TeX left as text: $...$ or $$...$$ that MathJax did not turn into maths.

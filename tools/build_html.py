@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ from traitlets.config import Config
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vendor_js  # noqa: E402
 from add_navigation import NAV_TAG, summary_of, title_of  # noqa: E402
-from student_edition import student_notebook  # noqa: E402
+from student_edition import copy_linked_folders, student_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -55,9 +54,6 @@ COURSE_NAME = "Neural networks from scratch"
 INDEX = "index.html"
 #: The notebooks' own contents page; on the site, index.html takes its place.
 CONTENTS_MD = "00_contents.md"
-#: Folders next to the notebooks that they link to (the spreadsheet companion of 01 and
-#: 03): copied next to the pages, so the same relative links work on the site.
-LINKED_FOLDERS = ("spreadsheets",)
 INTRODUCTION = ("Each notebook builds one idea in numpy and ends with exercises. Work through "
                 "them in order. These pages show every notebook with the outputs it stores; "
                 "to run the code and do the exercises, open the notebooks in JupyterLab.")
@@ -238,10 +234,7 @@ def build(out: Path | None = None, paths: list[Path] | None = None,
     html, _ = html_exporter.from_notebook_node(index, resources=resources)
     written.append(out / INDEX)
     written[-1].write_text(html, encoding="utf-8")
-
-    for folder in LINKED_FOLDERS:
-        if (NOTEBOOKS / folder).is_dir():
-            shutil.copytree(NOTEBOOKS / folder, out / folder, dirs_exist_ok=True)
+    copy_linked_folders(out)            # the workbooks 01 and 03 link to, beside the pages
     return written
 
 

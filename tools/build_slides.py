@@ -31,6 +31,7 @@ from traitlets.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vendor_js  # noqa: E402
+from student_edition import copy_linked_folders  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -147,6 +148,18 @@ def is_figure(output, models: dict) -> bool:
     return "image/png" in data or "image/svg+xml" in data
 
 
+#: The tag of the navigation cell tools/add_navigation.py writes at the end of a notebook.
+NAVIGATION_TAG = "navigation"
+
+
+def deck_navigation(source: str) -> str:
+    """A navigation cell's links as a deck needs them: the next notebook's deck
+    (``02_gradients.slides.html``), and no contents link (the decks have no contents page)."""
+    lines = [" · ".join(link for link in line.split(" · ") if "(00_contents.md)" not in link)
+             for line in source.split("\n")]
+    return re.sub(r"\]\(([0-9][^)/]*)\.ipynb\)", r"](\1.slides.html)", "\n".join(lines))
+
+
 def deck_notebook(notebook):
     """The notebook as its deck shows it (a copy): every figure on a subslide of its own.
 
@@ -159,6 +172,8 @@ def deck_notebook(notebook):
     models = widget_models(notebook)
     cells, continue_after_figure = [], False
     for cell in notebook.cells:
+        if NAVIGATION_TAG in cell.metadata.get("tags", []):
+            cell.source = deck_navigation(cell.source)
         kind = slide_type(cell)
         if kind in ("slide", "subslide"):
             continue_after_figure = False
@@ -200,6 +215,7 @@ def build(notebooks: list[Path]) -> list[Path]:
         deck = SLIDES / f"{notebook.stem}.slides.html"
         deck.write_text(html, encoding="utf-8")
         decks.append(deck)
+    copy_linked_folders(SLIDES)         # the workbooks 01 and 03 link to, beside the decks
     return decks
 
 

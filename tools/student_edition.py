@@ -44,6 +44,9 @@ SOLUTION_TAG = "solution"
 CHECK_TAG = "check"
 #: The slide type of the presenter's notes (speaker notes in the decks).
 NOTES = "notes"
+#: Folders beside the notebooks that they link to (the spreadsheet companion of 01 and 03):
+#: every edition (student, HTML site, slides) carries them, so the same relative links work.
+LINKED_FOLDERS = ("spreadsheets",)
 REGION = re.compile(r"^([ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?",
                     re.MULTILINE | re.DOTALL)
 
@@ -103,10 +106,15 @@ def write_student_edition(out_dir: Path) -> list[Path]:
         nbformat.write(notebook, target)
         written.append(target)
     shutil.copy(ROOT / "notebooks" / "00_contents.md", out_dir / "00_contents.md")
-    # the workbooks that 01 and 03 link to (tools/spreadsheets.py)
-    shutil.copytree(ROOT / "notebooks" / "spreadsheets", out_dir / "spreadsheets",
-                    dirs_exist_ok=True)
+    copy_linked_folders(out_dir)
     return written
+
+
+def copy_linked_folders(out_dir: Path) -> None:
+    """Copy :data:`LINKED_FOLDERS` from notebooks/ into ``out_dir``, beside the edition."""
+    for folder in LINKED_FOLDERS:
+        if (ROOT / "notebooks" / folder).is_dir():
+            shutil.copytree(ROOT / "notebooks" / folder, out_dir / folder, dirs_exist_ok=True)
 
 
 if __name__ == "__main__":
