@@ -100,10 +100,12 @@ graphviz:
 # outputs, then rewrite the generated navigation cells.
 # Every notebook is stored exactly as JupyterLab saves it (tools/jupyterlab_format.py),
 # so opening and saving one without an edit changes nothing; tests check it.
+# NOTEBOOKS=notebooks/03_log_loss.ipynb re-runs only the notebooks named.
+NOTEBOOKS ?= notebooks/[0-9]*.ipynb
 notebooks: setup
-	$(BIN)/python tools/run_notebooks.py notebooks/[0-9]*.ipynb
+	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
 	$(BIN)/python tools/add_navigation.py
-	$(BIN)/python tools/jupyterlab_format.py notebooks/[0-9]*.ipynb
+	$(BIN)/python tools/jupyterlab_format.py $(NOTEBOOKS)
 
 navigation: setup
 	$(BIN)/python tools/add_navigation.py

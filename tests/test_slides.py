@@ -96,11 +96,17 @@ def notes_cells(notebook: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def decks() -> dict[str, Path]:
-    """Build every deck, as `make slides` does."""
+def deck():
+    """``deck(notebook)``: its deck, built as `make slides` builds it, once per notebook (so
+    that ``-k 01_neuron`` builds only 01's)."""
     vendored_javascript()
-    return {deck.name.removesuffix(".slides.html"): deck
-            for deck in build_slides.build(NOTEBOOKS)}
+    built: dict[Path, Path] = {}
+
+    def build(notebook: Path) -> Path:
+        if notebook not in built:
+            built[notebook] = build_slides.build([notebook])[0]
+        return built[notebook]
+    return build
 
 
 @pytest.fixture(scope="module")
@@ -109,20 +115,21 @@ def browser():
         yield browser
 
 
-def test_nothing_is_written_next_to_the_notebooks(decks):
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nothing_is_written_next_to_the_notebooks(notebook, deck):
+    assert deck(notebook).parent == ROOT / "build" / "slides"
     assert not list((ROOT / "notebooks").glob("*.html"))
-    assert all(deck.parent == ROOT / "build" / "slides" for deck in decks.values())
 
 
-def test_every_relative_link_of_a_deck_opens_a_file(decks):
-    """The decks link to files beside the notebooks (01's and 03's workbooks): `make slides`
-    copies them beside the decks, so the links work in build/slides/ too."""
-    checked = 0
-    for deck in decks.values():
-        for target in re.findall(r"""<a [^>]*href=["']([^"'#:]+)["']""", deck.read_text()):
-            assert (deck.parent / urllib.parse.unquote(target)).is_file(), (deck.name, target)
-            checked += 1
-    assert checked >= 2
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_relative_link_of_a_deck_opens_a_file(notebook, deck):
+    """Decks link to files beside the notebooks (01's and 03's workbooks) and to the next
+    deck: `make slides` copies the files beside the decks, so the links work there too."""
+    path = deck(notebook)
+    links = re.findall(r"""<a [^>]*href=["']([^"'#:]+)["']""", path.read_text())
+    for target in links:
+        assert (path.parent / urllib.parse.unquote(target)).is_file(), (path.name, target)
+    assert links, "every deck links at least to the next or previous deck"
 
 
 #: TeX left as text: $...$ or $$...$$ that MathJax did not turn into maths.
@@ -130,9 +137,9 @@ RAW_TEX = re.compile(r"\$[^$\s][^$]*\$")
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_deck_works_offline_and_every_slide_fits(notebook, decks, browser):
+def test_deck_works_offline_and_every_slide_fits(notebook, deck, browser):
     page, log = offline_page(browser)
-    open_deck(page, decks[notebook.stem])
+    open_deck(page, deck(notebook))
     slides = measure_slides(page)
     page.evaluate("() => Reveal.slide(0, 0, 0)")
     page.wait_for_timeout(1000)        # the slide transition
