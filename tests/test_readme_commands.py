@@ -43,7 +43,7 @@ NOT_RUN = {
     "make test JOBS=0": "the whole suite again, in one process; CI runs the suite",
     "make test EXTRAS=test,parity,hub": "CI's own command (.ci/run), which runs this test",
     ".venv/bin/python -m tests.hub_class --users 8": "a class of 8 on a real JupyterHub: "
-    "2-3 minutes on 2 cores, run by hand; tests/test_hub.py runs 2 students in the suite",
+    "2-3 minutes on 2 cores, run by hand; tests/test_hub.py runs one student in the suite",
     "make lab PYTHON=python3.12": "needs a Python 3.12, which these machines do not have; "
                                   "`make lab` runs below",
     "sudo apt-get install -y chromium npm": "a system install; .ci/run installs the same "
