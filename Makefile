@@ -59,7 +59,8 @@ test: setup-test
 	OPENBLAS_NUM_THREADS=$(BLAS_THREADS) OMP_NUM_THREADS=$(BLAS_THREADS) \
 	MKL_NUM_THREADS=$(BLAS_THREADS) \
 	$(BIN)/python -m pytest --nbval --nbval-current-env \
-	    --nbval-sanitize-with tests/sanitize.cfg -n $(JOBS) --dist loadfile $(PYTEST_ARGS); \
+	    --nbval-sanitize-with tests/sanitize.cfg -n $(JOBS) --dist loadfile \
+	    --no-loadscope-reorder $(PYTEST_ARGS); \
 	status=$$?; \
 	echo "Test suite wall time: $$(( $$(date +%s) - start )) s"; \
 	exit $$status

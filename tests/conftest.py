@@ -22,8 +22,10 @@ def _close_figures():
 
 
 #: The slowest test files, longest first (seconds of a CI run, measured 2026-12-07).  They
-#: run first: `make test` gives each worker one file at a time (--dist loadfile), and a
-#: slow file started last keeps one worker busy while the other has nothing left to do.
+#: run first: `make test` gives each worker one file at a time, in this order (--dist
+#: loadfile --no-loadscope-reorder; xdist's own order, by number of tests, put the slow
+#: browser files last), and a slow file started last keeps one worker busy while the
+#: other has nothing left to do.
 SLOW_FILES = ("tests/test_jupyterlab.py",           # ~200 s: every notebook run in JupyterLab
               "tests/test_slides.py",               # ~170 s: every deck in the browser
               "tests/test_readme_commands.py",      # ~150 s: README's commands in a copy
