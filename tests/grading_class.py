@@ -180,8 +180,9 @@ def write_class(folder: Path, student_edition_path: Path) -> dict[str, Expected]
         0: RIGHT[0], 1: RIGHT[1], 2: 'raise ValueError("I give up")\n' + RIGHT[2]}),
         Expected(["✓", "✓", "✗"], [None, None, "answer-cell-raised-ValueError"]))
 
+    # 3 GiB: fine without a limit (calloc'd pages are not touched), refused under the test's 2
     hand_in("memory", _with_answers(edition, {
-        0: "hoard = bytearray(64 * 2**30)\n" + RIGHT[0], 1: RIGHT[1], 2: RIGHT[2]}),
+        0: "hoard = bytearray(3 * 2**30)\n" + RIGHT[0], 1: RIGHT[1], 2: RIGHT[2]}),
         Expected(["✗", "✓", "✓"], ["answer-cell-raised-MemoryError", None, None]))
 
     # wrong answers, a check cell rewritten to praise them, and a forged record displayed
