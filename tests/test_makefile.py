@@ -83,3 +83,13 @@ def test_a_missing_extra_is_installed(venv):
     stamp(venv[0], ".installed", ".installed-extra-test")
     assert pip_calls(venv, "setup-test", "EXTRAS=test,parity") == [
         "-m pip install --no-compile --progress-bar off -e .[test,parity]"]
+
+
+def test_make_test_hands_pytest_args_to_pytest():
+    """README's `make test PYTEST_ARGS="tests/test_slides.py -k 01_neuron"` runs only those."""
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "EXTRAS")}
+    run = subprocess.run(["make", "--no-print-directory", "-n", "test",
+                          "PYTEST_ARGS=tests/test_slides.py -k 01_neuron"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    command = run.stdout[run.stdout.index("-m pytest"):]
+    assert "--no-loadscope-reorder tests/test_slides.py -k 01_neuron;" in command, run.stdout

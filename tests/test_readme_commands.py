@@ -43,7 +43,7 @@ NOT_RUN = {
     "make test JOBS=0": "the whole suite again, in one process; CI runs the suite",
     "make test EXTRAS=test,parity,hub": "CI's own command (.ci/run), which runs this test",
     ".venv/bin/python -m tests.hub_class --users 8": "a class of 8 on a real JupyterHub: "
-    "2-3 minutes on 2 cores, run by hand; tests/test_hub.py runs one student in the suite",
+    "2-3 minutes on 2 cores, run by hand; tests/test_hub.py runs one student through 01 in the suite",
     "make lab PYTHON=python3.12": "needs a Python 3.12, which these machines do not have; "
                                   "`make lab` runs below",
     "sudo apt-get install -y chromium npm": "a system install; .ci/run installs the same "
@@ -61,6 +61,9 @@ NOT_RUN = {
                                                 "micrograd and takes minutes",
     "python benchmarks/classifier_vs_sklearn.py": "a benchmark, run by hand",
     "python benchmarks/graph_sizes.py": "a benchmark, run by hand",
+    'make test PYTEST_ARGS="tests/test_slides.py -k 01_neuron"':
+        "runs tests/test_slides.py's tests of 01, which this suite runs; "
+        "tests/test_makefile.py checks that make test hands PYTEST_ARGS to pytest",
     "make notebooks": "re-runs all six notebooks (about 2 minutes), as nbval does in this "
                       "suite; the one-notebook form below runs the same three tools",
     "make grade SUBMISSIONS=path/to/folder": "needs a folder of students' notebooks: "
@@ -81,7 +84,6 @@ RUN = [
     "make html-instructor",
     "make notebooks NOTEBOOKS=notebooks/03_log_loss.ipynb",
     "make spreadsheets",
-    'make test PYTEST_ARGS="tests/test_slides.py -k 01_neuron"',
     "make lab",
     'make lab LAB_ARGS="--no-browser --ServerApp.ip=0.0.0.0 --ServerApp.port=8888"',
     "make lab-student",
