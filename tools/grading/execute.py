@@ -30,6 +30,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_output
 
 from nblib.checks import CHECK_MIME, REPORT_VARIABLE
 
@@ -97,7 +98,6 @@ class GradingClient(NotebookClient):
 
 
 def _stream(text: str):
-    from nbformat.v4 import new_output
     return new_output("stream", name="stderr", text=text)
 
 

@@ -23,6 +23,8 @@ from grading.execute import MEMORY_LIMIT, TIME_LIMIT, Run, run_notebook
 from grading.submissions import CourseNotebook, Submission, graded_notebook
 
 PASS, FAIL, TODO = "pass", "fail", "todo"
+#: How the gradebook, the report and the progress lines show each verdict (None: not graded).
+MARKS = {PASS: "✓", FAIL: "✗", TODO: "○", None: ""}
 
 #: What the report says about a run that stopped, by its status.
 STOPPED = {"time limit": "ran past the time limit of {limit:g} s",

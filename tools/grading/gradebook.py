@@ -18,10 +18,8 @@ import io
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from grading.grade import FAIL, PASS, TODO, Result
+from grading.grade import FAIL, MARKS, PASS, TODO, Result
 from grading.submissions import CourseNotebook
-
-MARKS = {PASS: "✓", FAIL: "✗", TODO: "○", None: ""}
 
 
 def _latest(results: list[Result]) -> dict[tuple[str, str], Result]:

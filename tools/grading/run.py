@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from grading.execute import MEMORY_LIMIT, TIME_LIMIT
-from grading.grade import Result, grade, not_graded
+from grading.grade import MARKS, Result, grade, not_graded
 from grading.submissions import CourseNotebook, Submission, find_submissions, identify, load_course
 
 
@@ -82,10 +82,9 @@ def grade_folder(folder: Path, course_dir: Path, out_dir: Path, jobs: int | None
 
 
 def _line(result: Result, done: int, total: int, start: float) -> str:
-    marks = {"pass": "✓", "fail": "✗", "todo": "○"}
     if result.problem:
         said = f"not graded: {result.problem}"
     else:
-        said = " ".join(marks.get(verdict.verdict, "·") for verdict in result.verdicts)
+        said = " ".join(MARKS[verdict.verdict] or "·" for verdict in result.verdicts)
     return (f"[{done}/{total}, {time.monotonic() - start:.0f} s] {result.student} "
             f"{result.notebook or Path(result.path).name}: {said}")
